@@ -1,0 +1,2 @@
+"""newsfuse: many outlets' articles in, one cited story out."""
+__version__ = "0.1.0"

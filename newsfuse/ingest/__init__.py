@@ -1,0 +1,108 @@
+"""Read articles from files, directories, JSON/JSONL and stdin. Every reader returns Article objects.
+
+The user's mistakes (missing path, empty or binary file, bad encoding, malformed JSON) raise
+NewsfuseError with a message that names the input.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Iterator
+
+from ..model import Article, Cluster, NewsfuseError
+from . import html, jsonl, text
+
+__all__ = ["Cluster", "read_articles", "read_clusters", "ARTICLE_SUFFIXES"]
+
+ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl")
+MAX_FILE_BYTES = 50 * 1024 * 1024  # one article file larger than this is not an article
+
+
+def read_articles(inputs: list[str]) -> list[Article]:
+    """Read every input (file, directory or "-" for stdin) into articles, in input order."""
+    if not inputs:
+        raise NewsfuseError("no input given")
+    articles: list[Article] = []
+    for spec in inputs:
+        if spec == "-":
+            articles.extend(_read_stdin())
+        elif spec.startswith(("http://", "https://")):
+            raise NewsfuseError(f"{spec}: URLs are not fetched by this command; save the page and pass the file")
+        else:
+            path = Path(spec)
+            if path.is_dir():
+                articles.extend(_read_directory(path))
+            elif path.exists():
+                articles.extend(_read_file(path, article_id=path.stem))
+            else:
+                raise NewsfuseError(f"{spec}: no such file or directory")
+    _check_unique_ids(articles)
+    return articles
+
+
+def read_clusters(path: str) -> Iterator[Cluster]:
+    """Yield the clusters of a cluster JSONL file (one {"id", "documents": [...]} per line) in order."""
+    if path == "-":
+        yield from jsonl.parse_clusters(sys.stdin.buffer.read(), "<stdin>")
+        return
+    yield from jsonl.parse_clusters(_read_bytes(Path(path)), path)
+
+
+def _read_directory(directory: Path) -> list[Article]:
+    files = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+    if not files:
+        raise NewsfuseError(f"{directory}: no article files ({', '.join(ARTICLE_SUFFIXES)}) in this directory")
+    articles = []
+    for path in files:
+        articles.extend(_read_file(path, article_id=path.stem))
+    return articles
+
+
+def _read_file(path: Path, article_id: str) -> list[Article]:
+    data = _read_bytes(path)
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return jsonl.parse_articles(data, str(path))
+    if suffix == ".json":
+        return jsonl.parse_json_file(data, str(path), default_id=article_id)
+    if suffix in (".html", ".htm"):
+        return [html.parse_html(data, article_id, str(path))]
+    return [text.parse_plain_text(text.decode(data, str(path)), article_id, str(path))]
+
+
+def _read_stdin() -> list[Article]:
+    data = sys.stdin.buffer.read()
+    name = "<stdin>"
+    if not data.strip():
+        raise NewsfuseError(f"{name}: no input on standard input")
+    content = text.decode(data, name).lstrip()
+    if content.startswith(("{", "[")):
+        return jsonl.parse_json_file(data, name, default_id="stdin")
+    if content.startswith("<"):
+        return [html.parse_html(data, "stdin", name)]
+    return [text.parse_plain_text(content, "stdin", name)]
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise NewsfuseError(f"{path}: no such file or directory")
+    if path.is_dir():
+        raise NewsfuseError(f"{path}: is a directory, expected a file")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise NewsfuseError(f"{path}: file is too large ({size // (1024 * 1024)} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB)")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise NewsfuseError(f"{path}: cannot read ({error.strerror})") from None
+    if not data.strip():
+        raise NewsfuseError(f"{path}: file is empty")
+    return data
+
+
+def _check_unique_ids(articles: list[Article]) -> None:
+    seen: dict[str, str] = {}
+    for article in articles:
+        if article.id in seen:
+            raise NewsfuseError(f"{article.origin}: article id {article.id!r} is also used by {seen[article.id]}")
+        seen[article.id] = article.origin

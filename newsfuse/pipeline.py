@@ -1,0 +1,66 @@
+"""The stages wired together: articles in, a Report of cited stories out.
+
+One Options object carries every setting; the CLI and any other caller build it once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from .align import THRESHOLDS, align_sentences
+from .clean import clean_article
+from .embed import embed_sentences, get_embedder
+from .model import Article, Cluster, NewsfuseError, Report, Story
+from .sentences import split_sentences
+from .stories import GroupingOptions, group_stories, make_story
+from .summarize import SummaryOptions, summarize_story
+
+
+@dataclass(frozen=True)
+class Options:
+    summary: SummaryOptions = field(default_factory=SummaryOptions)
+    grouping: GroupingOptions = field(default_factory=GroupingOptions)
+    embedder: str = "static"
+
+    @classmethod
+    def with_words(cls, words: int, **overrides) -> "Options":
+        return cls(summary=SummaryOptions(words=words), **overrides)
+
+
+def prepare(articles: list[Article], options: Options) -> list[Article]:
+    """Clean, split, embed and align articles in place; articles left with no text are dropped."""
+    for article in articles:
+        split_sentences(clean_article(article))
+    kept = [a for a in articles if a.sentences]
+    if not kept:
+        raise NewsfuseError("no article has any text left after cleaning")
+    sentences = [s for a in kept for s in a.sentences]
+    matrix = embed_sentences(sentences, get_embedder(options.embedder))
+    thresholds = THRESHOLDS[options.embedder]
+    # align within each given cluster; loose articles are aligned together, to find their stories
+    groups: dict[str | None, list[int]] = {}
+    for row, sentence in enumerate(sentences):
+        groups.setdefault(_cluster_of(kept, sentence.article_id), []).append(row)
+    for rows in groups.values():
+        align_sentences([sentences[r] for r in rows], matrix[rows], thresholds)
+    return kept
+
+
+def build_report(articles: list[Article], options: Options = Options()) -> Report:
+    """Group articles into stories and summarize each one."""
+    stories = group_stories(prepare(articles, options), options.grouping)
+    for story in stories:
+        story.summary = summarize_story(story, options.summary)
+    return Report(stories=stories)
+
+
+def summarize_clusters(clusters: Iterable[Cluster], options: Options = Options()) -> Iterator[Story]:
+    """Batch mode: each given cluster is one story (no regrouping), summarized in input order."""
+    for cluster in clusters:
+        story = make_story(prepare(cluster.articles, options), story_id=cluster.id)
+        story.summary = summarize_story(story, options.summary)
+        yield story
+
+
+def _cluster_of(articles: list[Article], article_id: str) -> str | None:
+    return next(a.cluster for a in articles if a.id == article_id)
