@@ -32,7 +32,7 @@ class AlignThresholds:
 # The cosine scale differs between embedding spaces; TF-IDF cosines are lexical and lower.
 THRESHOLDS = {
     "static": AlignThresholds(),
-    "onnx": AlignThresholds(min_cosine=0.65, min_score=1.0, near_copy_cosine=0.55),
+    "onnx": AlignThresholds(min_cosine=0.80, min_score=1.15, near_copy_cosine=0.6),  # int8 MiniLM scores same-topic pairs ~0.9
     "tfidf": AlignThresholds(min_cosine=0.35, min_score=0.75, near_copy_cosine=0.3),
 }
 

@@ -39,8 +39,10 @@ def prepare(articles: list[Article], options: Options) -> list[Article]:
     thresholds = THRESHOLDS[options.embedder]
     # align within each given cluster; loose articles are aligned together, to find their stories
     groups: dict[str | None, list[int]] = {}
-    for row, sentence in enumerate(sentences):
-        groups.setdefault(_cluster_of(kept, sentence.article_id), []).append(row)
+    row = 0
+    for article in kept:
+        groups.setdefault(article.cluster, []).extend(range(row, row + len(article.sentences)))
+        row += len(article.sentences)
     for rows in groups.values():
         align_sentences([sentences[r] for r in rows], matrix[rows], thresholds)
     return kept
@@ -60,7 +62,3 @@ def summarize_clusters(clusters: Iterable[Cluster], options: Options = Options()
         story = make_story(prepare(cluster.articles, options), story_id=cluster.id)
         story.summary = summarize_story(story, options.summary)
         yield story
-
-
-def _cluster_of(articles: list[Article], article_id: str) -> str | None:
-    return next(a.cluster for a in articles if a.id == article_id)

@@ -16,8 +16,10 @@ PAIRS = [
 UNRELATED = "The central bank left interest rates unchanged for the third month."
 
 
-@pytest.mark.parametrize("name", ["static", "tfidf"])
+@pytest.mark.parametrize("name", ["static", "tfidf", "onnx"])
 def test_rows_are_unit_length_and_paraphrases_are_closest(name):
+    if name == "onnx":
+        pytest.importorskip("onnxruntime")  # optional extra: newsfuse[onnx]
     texts = [t for pair in PAIRS for t in pair] + [UNRELATED]
     vectors = get_embedder(name).encode(texts)
     assert vectors.shape[0] == len(texts)

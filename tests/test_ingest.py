@@ -95,3 +95,10 @@ def test_empty_directory_and_missing_path(tmp_path):
         read_articles([str(tmp_path)])
     with pytest.raises(NewsfuseError, match="no such file or directory"):
         read_articles([str(tmp_path / "missing")])
+
+
+def test_duplicate_article_ids_are_refused(tmp_path):
+    path = tmp_path / "articles.jsonl"
+    path.write_text('{"id": "a", "text": "One."}\n{"id": "a", "text": "Two."}\n', encoding="utf-8")
+    with pytest.raises(NewsfuseError, match=r"articles.jsonl:2: article id 'a' is also used by .*articles.jsonl:1"):
+        read_articles([str(path)])

@@ -101,8 +101,9 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _check_unique_ids(articles: list[Article]) -> None:
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str | None, str], str] = {}
     for article in articles:
-        if article.id in seen:
-            raise NewsfuseError(f"{article.origin}: article id {article.id!r} is also used by {seen[article.id]}")
-        seen[article.id] = article.origin
+        key = (article.cluster, article.id)  # clusters are separate stories: ids may repeat across them
+        if key in seen:
+            raise NewsfuseError(f"{article.origin}: article id {article.id!r} is also used by {seen[key]}")
+        seen[key] = article.origin
