@@ -19,13 +19,15 @@ BLOCK = 2048  # rows of the similarity matrix computed at once, to bound memory 
 
 @dataclass(frozen=True)
 class AlignThresholds:
-    """Tuned by reading the seeds' cross-article pairs: true paraphrases scored cosine + coverage/2
-    >= 1.10, the closest false pairs <= 1.05."""
+    """Tuned by reading the seeds' cross-article pairs: true paraphrases scored cosine >= 0.84 and
+    cosine + coverage/2 >= 1.10; the closest false pairs scored <= 1.05, or cosine 0.70 ("met
+    Putin" against "prepares to meet Putin")."""
 
-    min_cosine: float = 0.70
+    min_cosine: float = 0.75
     min_score: float = 1.08  # cosine + coverage / 2
     near_copy_coverage: float = 0.75  # most words shared: a lower cosine is enough
     near_copy_cosine: float = 0.60
+    near_copy_min_terms: int = 8  # a short sentence is "contained" in many: "X met Putin" in "X prepares to meet Putin"
     min_terms: int = 4  # shorter sentences are too generic to align
 
 
@@ -47,7 +49,9 @@ def reports(cosine: float, covered: float, terms_a: int, thresholds: AlignThresh
     if terms_a < thresholds.min_terms:
         return False
     return (cosine >= thresholds.min_cosine and cosine + covered / 2 >= thresholds.min_score) or (
-        cosine >= thresholds.near_copy_cosine and covered >= thresholds.near_copy_coverage
+        terms_a >= thresholds.near_copy_min_terms
+        and cosine >= thresholds.near_copy_cosine
+        and covered >= thresholds.near_copy_coverage
     )
 
 

@@ -44,7 +44,8 @@ def summarize_story(story: Story, options: SummaryOptions = SummaryOptions()) ->
     candidates = [s for s in story.sentences if _is_candidate(s, options)]
     if not candidates:  # a story of short fragments: take what there is
         candidates = [s for s in story.sentences if s.words >= 3]
-    chosen = _select(candidates, _concept_weights(story), options)
+    pairs = {id(s): bigrams(s.text) for s in story.sentences}  # computed once, used twice
+    chosen = _select(candidates, pairs, _concept_weights(story, pairs), options)
     chosen.sort(key=lambda s: (_relative_position(story, s), story.articles.index(story.article(s.article_id)), s.index))
     in_story = {a.id for a in story.articles}
     return [
@@ -68,17 +69,17 @@ def _is_candidate(sentence: Sentence, options: SummaryOptions) -> bool:
     return text.count('"') % 2 == 0 and text.count("“") == text.count("”")
 
 
-def _concept_weights(story: Story) -> dict[tuple[str, str], float]:
+def _concept_weights(story: Story, pairs: dict[int, set]) -> dict[tuple[str, str], float]:
     """Word pairs weighted by the number of articles using them; pairs used once are noise in a big story."""
     frequency: Counter = Counter()
     for article in story.articles:
-        frequency.update(set().union(*(bigrams(s.text) for s in article.sentences)) if article.sentences else set())
+        frequency.update(set().union(*(pairs[id(s)] for s in article.sentences)))
     min_articles = 2 if len(story.articles) >= 3 else 1
     return {pair: float(n) for pair, n in frequency.items() if n >= min_articles}
 
 
-def _select(candidates: list[Sentence], weights: dict, options: SummaryOptions) -> list[Sentence]:
-    concepts = [bigrams(s.text) & weights.keys() for s in candidates]
+def _select(candidates: list[Sentence], pairs: dict[int, set], weights: dict, options: SummaryOptions) -> list[Sentence]:
+    concepts = [pairs[id(s)] & weights.keys() for s in candidates]
     terms = [set(content_terms(s.text)) for s in candidates]
     bonus = [
         (1.0 + options.lead_bonus * (s.index < 3)) * (options.dangling_penalty if DANGLING_START.match(s.text) else 1.0)

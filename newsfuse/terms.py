@@ -42,7 +42,7 @@ def content_terms(text: str) -> list[str]:
 
 def bigrams(text: str) -> set[tuple[str, str]]:
     """Stemmed adjacent word pairs, skipping pairs of two stop words (the concepts a summary covers)."""
-    words = [t for t in tokens(text)]
+    words = tokens(text)
     pairs = set()
     for left, right in zip(words, words[1:]):
         if left in STOP_WORDS and right in STOP_WORDS:

@@ -20,3 +20,8 @@ def test_same_topic_is_not_the_same_statement(seeds_report):
     assert SEED_BLOOMBERG not in lead.support
     nobody = sentence_containing(seeds_report, SEED_MOSCOW, "no one can say when Assad might step down")
     assert nobody.support == {}
+
+
+def test_a_meeting_that_happened_is_not_a_meeting_being_prepared(seeds_report):
+    met = sentence_containing(seeds_report, SEED_ABC, "secretary of state met with Vladimir Putin")
+    assert SEED_BLOOMBERG not in met.support  # Bloomberg: "Kerry prepares to meet President Vladimir Putin"

@@ -9,7 +9,7 @@ from .text import decode, normalize
 
 
 def parse_html(data: bytes | str, article_id: str, origin: str) -> Article:
-    """Extract the article body, title, outlet, author-free date and URL from one HTML page."""
+    """Extract the article body, title, outlet (site name), publication date and URL from one HTML page."""
     import trafilatura  # heavy import, only when HTML is read
 
     page = data if isinstance(data, str) else decode(data, origin)
