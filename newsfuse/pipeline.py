@@ -39,10 +39,8 @@ def prepare(articles: list[Article], options: Options) -> list[Article]:
     thresholds = THRESHOLDS[options.embedder]
     # align within each given cluster; loose articles are aligned together, to find their stories
     groups: dict[str | None, list[int]] = {}
-    row = 0
-    for article in kept:
-        groups.setdefault(article.cluster, []).extend(range(row, row + len(article.sentences)))
-        row += len(article.sentences)
+    for row, cluster in enumerate(a.cluster for a in kept for _ in a.sentences):
+        groups.setdefault(cluster, []).append(row)
     for rows in groups.values():
         align_sentences([sentences[r] for r in rows], matrix[rows], thresholds)
     return kept
