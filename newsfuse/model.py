@@ -51,6 +51,9 @@ class Article:
     cluster: str | None = None  # the cluster id when the input came already grouped
     removed: list[Removal] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
+    date_inferred: bool = False  # the date was inferred from the story, not stated by the article
+    role: str = "core"  # "core" | "derivative" | "off_event" (analysis/roles.py)
+    derived_from: list[str] = field(default_factory=list)  # article ids a derivative article took its sentences from
 
     @property
     def paragraphs(self) -> list[str]:
@@ -69,6 +72,8 @@ class Cluster:
     id: str
     articles: list[Article]
     summaries: list[str] = field(default_factory=list)
+    query: str | None = None  # query-focused summarization: what the reader asked about
+    seen: list[Article] = field(default_factory=list)  # update mode: articles the reader has already read
 
 
 @dataclass
@@ -79,11 +84,88 @@ class SummarySentence:
 
 
 @dataclass
+class Claim:
+    """One fact stated by one or more articles (sentences aligned across articles)."""
+
+    id: str
+    text: str  # the representative wording
+    sources: list[str]  # article ids stating it, the representative's first
+    sentences: list[tuple[str, int]] = field(default_factory=list)  # (article id, sentence index) of each statement
+
+
+@dataclass
+class Coverage:
+    """Claims x articles: which article states which claim, and what each article alone contributes."""
+
+    articles: list[str]  # article ids, the columns
+    claims: list[str]  # claim ids, the rows
+    cells: list[list[bool]]  # cells[claim][article]
+    unique: dict[str, int] = field(default_factory=dict)  # article id -> claims only it states
+
+
+@dataclass
+class ConflictSide:
+    value: str  # the figure, date or assertion as stated ("12", "Dec. 18", "denied")
+    text: str  # the sentence that states it
+    sources: list[str]
+
+
+@dataclass
+class Conflict:
+    kind: str  # "figure" | "date" | "denial"
+    subject: str  # what the sides disagree about ("deaths", "meeting date")
+    sides: list[ConflictSide]
+
+
+@dataclass
+class Quote:
+    text: str  # the quoted words, without quotation marks
+    speaker: str | None  # full name, or the organisation, as resolved; None when unknown
+    speaker_title: str | None = None  # "Secretary of State", kept apart from the name
+    variants: list[str] = field(default_factory=list)  # other outlets' wordings of the same quote
+    sources: list[str] = field(default_factory=list)  # article ids
+
+
+@dataclass
+class Entity:
+    name: str  # the canonical (longest, most frequent) form
+    kind: str  # "person" | "organization" | "place"
+    variants: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    mentions: int = 0
+
+
+@dataclass
+class TimelineEntry:
+    date: str  # ISO at its granularity: "2015-12-15", "2015-12", "2015"
+    granularity: str  # "day" | "month" | "year"
+    text: str  # the event sentence
+    sources: list[str]
+    expression: str = ""  # the words that gave the date ("on Tuesday")
+    inferred: bool = False  # resolved against a publication date that was itself inferred
+
+
+@dataclass
+class Analysis:
+    """How the outlets covered one story (analysis/). Off-event articles are left out of all of it."""
+
+    claims: list[Claim] = field(default_factory=list)
+    consensus: list[Claim] = field(default_factory=list)  # stated by two or more outlets
+    single_source: list[Claim] = field(default_factory=list)
+    coverage: Coverage | None = None
+    conflicts: list[Conflict] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+
+
+@dataclass
 class Story:
     id: str
     articles: list[Article]
     title: str = ""
     summary: list[SummarySentence] = field(default_factory=list)
+    analysis: Analysis | None = None
 
     @property
     def sentences(self) -> list[Sentence]:
