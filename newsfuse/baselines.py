@@ -34,6 +34,14 @@ class SumyTokenizer:
         return WORD.findall(sentence)
 
 
+def require_sumy() -> None:
+    """Fail early, in one line, when the optional sumy is not installed."""
+    try:
+        import sumy  # noqa: F401
+    except ImportError:
+        raise NewsfuseError('baselines need sumy: pip install "newsfuse[bench]"') from None
+
+
 def _sumy(kind: str) -> Callable[[Cluster, int], list[str]]:
     def summarize(cluster: Cluster, words: int) -> list[str]:
         try:

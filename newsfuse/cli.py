@@ -36,8 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     report = commands.add_parser("report", help="group articles into stories and write a cited summary of each")
-    report.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories, article/cluster JSONL, or - for stdin")
+    report.add_argument("inputs", nargs="*", metavar="INPUT", help="files, directories, article/cluster JSONL, http(s) URLs, or - for stdin")
+    report.add_argument("--story", metavar="ID", help="report this story of the store instead of INPUT files (see `newsfuse stories`)")
+    report.add_argument("--db", metavar="PATH", help="the store for --story (default: $NEWSFUSE_DB, else the user data directory)")
     report.add_argument("--format", choices=["md", "json", "html"], default="md")
+    report.add_argument("--allow-private-fetch", action="store_true", help="let URL inputs reach loopback and private network addresses")
     _common_options(report)
     report.set_defaults(run=_run_report)
 
@@ -46,6 +49,18 @@ def _parser() -> argparse.ArgumentParser:
     summarize.add_argument("--format", choices=["jsonl"], default="jsonl")
     _common_options(summarize)
     summarize.set_defaults(run=_run_summarize)
+
+    ingest = commands.add_parser("ingest", help="add articles and feeds to the store, each joining a story or starting one")
+    ingest.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories, article JSONL, RSS/Atom feeds, or - for stdin")
+    ingest.add_argument("--db", metavar="PATH", help="the store (default: $NEWSFUSE_DB, else $XDG_DATA_HOME/newsfuse/newsfuse.db)")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar or summary line")
+    ingest.set_defaults(run=_run_ingest)
+
+    stories = commands.add_parser("stories", help="list the stored stories, most recent first")
+    stories.add_argument("--db", metavar="PATH", help="the store (default: $NEWSFUSE_DB, else $XDG_DATA_HOME/newsfuse/newsfuse.db)")
+    stories.add_argument("--since", type=_iso_date, metavar="DATE", help="only stories seen on or after this date (YYYY-MM-DD)")
+    stories.add_argument("--json", action="store_true", help="one JSON object per line")
+    stories.set_defaults(run=_run_stories)
     return parser
 
 
@@ -67,10 +82,23 @@ def _positive_int(value: str) -> int:
 
 def _run_report(args: argparse.Namespace) -> int:
     from .ingest import read_articles
+    from .ingest.urls import FetchOptions
     from .pipeline import Options, build_report
     from .report import RENDERERS
 
-    report = build_report(read_articles(args.inputs), Options.with_words(args.words, embedder=args.embedder))
+    if args.story is None and args.db:
+        raise NewsfuseError("--db goes with --story ID")
+    if args.story is not None:
+        if args.inputs:
+            raise NewsfuseError("give INPUT files or --story ID, not both")
+        from .stream import stored_story_report
+
+        with _open_store(args.db) as store:
+            report = stored_story_report(store, args.story, Options.with_words(args.words, embedder=args.embedder))
+        _write(RENDERERS[args.format](report), args.output)
+        return 0
+    articles = read_articles(args.inputs, fetch=FetchOptions(allow_private=args.allow_private_fetch))
+    report = build_report(articles, Options.with_words(args.words, embedder=args.embedder))
     _write(RENDERERS[args.format](report), args.output)
     return 0
 
@@ -90,6 +118,52 @@ def _run_summarize(args: argparse.Namespace) -> int:
             sys.stdout.write(line)
             sys.stdout.flush()
     return 0
+
+
+def _run_ingest(args: argparse.Namespace) -> int:
+    from .store import SQLiteStore, default_db_path
+    from .stream import ingest
+
+    path = Path(args.db) if args.db else default_db_path()
+    store = SQLiteStore(path)
+    try:
+        result = ingest(args.inputs, store, progress=not args.quiet)
+    finally:
+        store.close()
+    if not args.quiet:
+        print(f"newsfuse: {result.summary()} ({path})", file=sys.stderr)
+    return 0
+
+
+def _run_stories(args: argparse.Namespace) -> int:
+    with _open_store(args.db) as store:
+        rows = store.stories(since=args.since)
+    for row in rows:
+        if args.json:
+            sys.stdout.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
+        else:
+            outlets = f"{len(row.outlets)} outlet{'s' * (len(row.outlets) != 1)}"
+            sys.stdout.write(f"{row.id}  {row.title}  ({row.size} article{'s' * (row.size != 1)}, {outlets}, "
+                             f"{row.first_seen} to {row.last_seen}{'' if row.open else ', closed'})\n")
+    return 0
+
+
+def _open_store(db: str | None):
+    """An existing store, closed after use; NewsfuseError when there is none."""
+    import contextlib
+
+    from .store import SQLiteStore, default_db_path
+
+    return contextlib.closing(SQLiteStore(Path(db) if db else default_db_path(), create=False))
+
+
+def _iso_date(value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _write(text: str, output: str | None) -> None:

@@ -13,7 +13,7 @@ from .embed import embed_sentences, get_embedder
 from .model import Article, Cluster, NewsfuseError, Report, Story
 from .sentences import split_sentences
 from .stories import GroupingOptions, group_stories, make_story
-from .summarize import SummaryOptions, summarize_story
+from .summarize import Focus, SummaryOptions, summarize_story
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,20 @@ def build_report(articles: list[Article], options: Options = Options()) -> Repor
 
 
 def summarize_clusters(clusters: Iterable[Cluster], options: Options = Options()) -> Iterator[Story]:
-    """Batch mode: each given cluster is one story (no regrouping), summarized in input order."""
+    """Batch mode: each given cluster is one story (no regrouping), summarized in input order.
+
+    A cluster's `query` focuses its summary; its `seen` articles (already read) are prepared too,
+    once even when several clusters share them, and what they say is left out (update mode)."""
     for cluster in clusters:
+        if not cluster.articles:  # everything was already read (--since)
+            yield Story(id=cluster.id, articles=[])
+            continue
         story = make_story(prepare(cluster.articles, options), story_id=cluster.id)
-        story.summary = summarize_story(story, options.summary)
+        unprepared = [a for a in cluster.seen if not a.sentences]
+        if unprepared:
+            prepare(unprepared, options)
+        seen = [a for a in cluster.seen if a.sentences]
+        query_vector = get_embedder(options.embedder).encode([cluster.query])[0] if cluster.query else None
+        focus = Focus(query=cluster.query, query_vector=query_vector, seen=seen)
+        story.summary = summarize_story(story, options.summary, focus)
         yield story

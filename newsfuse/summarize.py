@@ -1,22 +1,32 @@
 """Cited extractive multi-document summary under a word budget.
 
-Selection is greedy concept coverage (the idea behind ICSISumm): a concept is a content word
-pair, weighted by how many articles use it, so facts that many outlets report weigh most. Each
-step takes the sentence that adds the most uncovered weight per word, skipping sentences that
-repeat one already chosen. The chosen sentences are put in reading order (earliest in their
-articles first) and cite every article that reports them (align.py).
+Selection maximises concept coverage exactly (the ICSISumm model, solved as an integer linear
+program with scipy's HiGHS): a concept is a stemmed word pair that is not two stop words, weighted
+by how many articles use it, more when articles use it in their opening sentences, where news puts
+the event. The summary is the set of whole sentences, within the budget, whose distinct concepts
+weigh most; two sentences that say the same thing are never both chosen.
+
+Focus narrows what counts:
+- a query (`Focus.query`) weights each concept by how relevant the sentences using it are to
+  the query, and leaves out sentences unrelated to it;
+- already-read articles (`Focus.seen`) discount the concepts they contain, and drop sentences
+  that they already state.
+
+The chosen sentences are put in reading order (earliest in their articles first) and cite every
+article that reports them (align.py). A dateline opening ("LONDON (AP) _") is cut from the shown
+text, which stays a verbatim part of the cited sentence.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .align import coverage
-from .model import Sentence, Story, SummarySentence
-from .terms import bigrams, content_terms
+from .align import THRESHOLDS, coverage, reports
+from .model import Article, Sentence, Story, SummarySentence
+from .terms import STOP_WORDS, bigrams, content_terms, stem, tokens
 
 # Sentences that lean on the previous one read badly out of context.
 DANGLING_START = re.compile(
@@ -25,6 +35,17 @@ DANGLING_START = re.compile(
     re.I,
 )
 TERMINAL = re.compile(r"[.!]['\"”’)]*$")
+# "WASHINGTON (AP) _ ", "LONDON (Reuters) -- ", "BEIJING, Dec. 3 (Xinhua) -- ", "NEW YORK _ "
+DATELINE = re.compile(
+    r"^[A-Z][A-Za-z.'-]*(?:[ ,]+[A-Z][A-Za-z.'-]*)*(?:,\s+[A-Z][a-z]+\.?(?:\s+\d{1,2})?)?\s*(?:\([^)]{1,30}\))?\s*(?:_|--|—|–|-)\s+"
+)
+# Words of a query that ask rather than name the topic ("Describe ...", "Include information on ...").
+QUERY_STOP_WORDS = frozenset(
+    """discuss describe include including identify explain information regarding report reports reported
+    give provide specific detail details find list name what which how why where when who whom whose
+    kind kinds type types aspect aspects various issue issues involved involve related relating concerning
+    efforts effort steps taken measures current way ways example examples""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -32,25 +53,49 @@ class SummaryOptions:
     words: int = 120
     min_sentence_words: int = 8
     max_sentence_words: int = 60
-    length_exponent: float = 0.6  # gain is divided by words ** this: favours dense, shorter sentences
+    min_concept_share: float = 0.2  # a concept must appear in this share of the articles (at least 2) in a big story
+    lead_sentences: int = 3  # an article's opening sentences state the event ...
+    lead_bonus: float = 1.0  # ... so an article using a concept there counts this much more
     redundancy_cosine: float = 0.80
     redundancy_coverage: float = 0.6
-    dangling_penalty: float = 0.5
-    lead_bonus: float = 0.25  # extra weight for an article's first sentences, where news puts the event
+    max_candidates: int = 200  # the densest sentences the exact solver considers
+    node_limit: int = 2000  # solver branch-and-bound nodes: bounds time, keeps the result deterministic
+    query_weight: float = 1.0  # how strongly query relevance reweights concepts
+    query_min_cosine: float = 0.0  # sentences less similar than this to the query are left out
+    seen_discount: float = 0.8  # a concept every read article uses keeps 1 - this of its weight
 
 
-def summarize_story(story: Story, options: SummaryOptions = SummaryOptions()) -> list[SummarySentence]:
+@dataclass
+class Focus:
+    """What the summary is for: a query to answer, articles already read."""
+
+    query: str | None = None
+    query_vector: np.ndarray | None = field(default=None, repr=False)
+    seen: list[Article] = field(default_factory=list)
+
+
+def summarize_story(story: Story, options: SummaryOptions = SummaryOptions(), focus: Focus | None = None) -> list[SummarySentence]:
     """Pick, order and cite summary sentences for one story."""
-    candidates = [s for s in story.sentences if _is_candidate(s, options)]
+    focus = focus or Focus()
+    shown = {id(s): _shown_text(s.text) for s in story.sentences}
+    pairs = {id(s): bigrams(shown[id(s)]) for s in story.sentences}  # computed once, used for weights and selection
+    candidates = [s for s in story.sentences if _is_candidate(s, shown[id(s)], options)]
     if not candidates:  # a story of short fragments: take what there is
         candidates = [s for s in story.sentences if s.words >= 3]
-    pairs = {id(s): bigrams(s.text) for s in story.sentences}  # computed once, used twice
-    chosen = _select(candidates, pairs, _concept_weights(story, pairs), options)
+    relevance = _query_relevance(story, focus)
+    if relevance is not None and options.query_min_cosine > 0:
+        relevant = [s for s in candidates if relevance[id(s)] >= options.query_min_cosine]
+        candidates = relevant or candidates
+    if focus.seen:
+        new = [s for s in candidates if not _already_read(s, focus.seen)]
+        candidates = new or candidates
+    weights = _concept_weights(story, pairs, options, relevance, focus.seen)
+    chosen = _select(candidates, shown, pairs, weights, options)
     chosen.sort(key=lambda s: (_relative_position(story, s), story.articles.index(story.article(s.article_id)), s.index))
     in_story = {a.id for a in story.articles}
     return [
         SummarySentence(
-            text=s.text,
+            text=shown[id(s)],
             sources=[s.article_id] + [a.id for a in story.articles if a.id in s.support and a.id in in_story],
             sentence=s,
         )
@@ -58,63 +103,163 @@ def summarize_story(story: Story, options: SummaryOptions = SummaryOptions()) ->
     ]
 
 
-def _is_candidate(sentence: Sentence, options: SummaryOptions) -> bool:
-    text = sentence.text
-    if not options.min_sentence_words <= sentence.words <= options.max_sentence_words:
+def _shown_text(text: str) -> str:
+    """The sentence without a dateline opening; unchanged when what follows is no sentence."""
+    match = DATELINE.match(text)
+    if match and match.end() < len(text) and text[match.end()].isupper() and len(text[match.end():].split()) >= 4:
+        return text[match.end():]
+    return text
+
+
+def _is_candidate(sentence: Sentence, text: str, options: SummaryOptions) -> bool:
+    words = len(text.split())
+    if not options.min_sentence_words <= words <= options.max_sentence_words:
         return False
     if not TERMINAL.search(text) or "?" in text:
         return False
-    if not (text[:1].isupper() or text[:1].isdigit() or text[:1] in "“\"‘'"):
+    if not (text[:1].isupper() or text[:1].isdigit() or text[:1] in "“\"‘'`"):
+        return False
+    if DANGLING_START.match(text):
         return False
     return text.count('"') % 2 == 0 and text.count("“") == text.count("”")
 
 
-def _concept_weights(story: Story, pairs: dict[int, set]) -> dict[tuple[str, str], float]:
-    """Word pairs weighted by the number of articles using them; pairs used once are noise in a big story."""
+def _concept_weights(story: Story, pairs: dict[int, set], options: SummaryOptions, relevance: dict[int, float] | None,
+                     seen: list[Article]) -> dict[tuple[str, str], float]:
+    """Word pairs weighted by the articles using them (more in an article's opening); rare pairs are noise."""
     frequency: Counter = Counter()
+    weight: Counter = Counter()
     for article in story.articles:
-        frequency.update(set().union(*(pairs[id(s)] for s in article.sentences)))
-    min_articles = 2 if len(story.articles) >= 3 else 1
-    return {pair: float(n) for pair, n in frequency.items() if n >= min_articles}
+        used: dict[tuple, float] = {}
+        for s in article.sentences:
+            value = 1.0 + options.lead_bonus * (s.index < options.lead_sentences)
+            if relevance is not None:
+                value *= 1.0 + options.query_weight * max(relevance[id(s)], 0.0)
+            for pair in pairs[id(s)]:
+                used[pair] = max(used.get(pair, 0.0), value)
+        frequency.update(used.keys())
+        weight.update(used)
+    min_articles = max(2, round(options.min_concept_share * len(story.articles))) if len(story.articles) >= 3 else 1
+    weights = {pair: weight[pair] for pair, n in frequency.items() if n >= min_articles}
+    if seen and weights:
+        seen_frequency: Counter = Counter()
+        for article in seen:
+            seen_frequency.update(set().union(*(bigrams(_shown_text(s.text)) for s in article.sentences)) & weights.keys())
+        for pair, n in seen_frequency.items():
+            weights[pair] *= 1.0 - options.seen_discount * n / len(seen)
+    return weights
 
 
-def _select(candidates: list[Sentence], pairs: dict[int, set], weights: dict, options: SummaryOptions) -> list[Sentence]:
-    concepts = [pairs[id(s)] & weights.keys() for s in candidates]
-    terms = [set(content_terms(s.text)) for s in candidates]
-    bonus = [
-        (1.0 + options.lead_bonus * (s.index < 3)) * (options.dangling_penalty if DANGLING_START.match(s.text) else 1.0)
-        for s in candidates
-    ]
-    covered: set = set()
-    chosen: list[int] = []
-    budget = options.words
-    available = set(range(len(candidates)))
-    while available:
-        best, best_gain = None, 0.0
-        for i in sorted(available):
-            if candidates[i].words > budget:
+def _query_relevance(story: Story, focus: Focus) -> dict[int, float] | None:
+    """Each sentence's relevance to the query: embedding cosine, plus the share of query words it uses."""
+    if not focus.query:
+        return None
+    words = {stem(t) for t in tokens(focus.query) if t not in STOP_WORDS and t not in QUERY_STOP_WORDS and len(t) > 1}
+    relevance = {}
+    for s in story.sentences:
+        cosine = float(np.dot(s.vector, focus.query_vector)) if s.vector is not None and focus.query_vector is not None else 0.0
+        terms = set(content_terms(s.text))
+        relevance[id(s)] = cosine + (len(terms & words) / len(words) if words else 0.0)
+    return relevance
+
+
+def _already_read(sentence: Sentence, seen: list[Article]) -> bool:
+    """Whether a read article states this sentence (same test as alignment)."""
+    if sentence.vector is None:
+        return False
+    terms = set(content_terms(sentence.text))
+    thresholds = THRESHOLDS["static"]
+    for article in seen:
+        for other in article.sentences:
+            if other.vector is None:
                 continue
-            gain = sum(weights[c] for c in concepts[i] - covered) * bonus[i] / candidates[i].words ** options.length_exponent
-            if gain > best_gain:
-                best, best_gain = i, gain
-        if best is None:
-            break
-        available.discard(best)
-        if any(_repeats(candidates[best], terms[best], candidates[j], terms[j], options) for j in chosen):
-            continue
-        chosen.append(best)
-        covered |= concepts[best]
-        budget -= candidates[best].words
-    return [candidates[i] for i in chosen]
+            cosine = float(np.dot(sentence.vector, other.vector))
+            if cosine >= thresholds.near_copy_cosine and reports(cosine, coverage(terms, set(content_terms(other.text))), len(terms), thresholds):
+                return True
+    return False
 
 
-def _repeats(a: Sentence, terms_a: set, b: Sentence, terms_b: set, options: SummaryOptions) -> bool:
-    """Whether `a` says again what `b` already says."""
-    if a.support.get(b.article_id) == b.index or b.support.get(a.article_id) == a.index:
-        return True
-    if a.vector is not None and b.vector is not None and float(np.dot(a.vector, b.vector)) >= options.redundancy_cosine:
-        return True
-    return coverage(terms_a, terms_b) >= options.redundancy_coverage
+def _select(candidates: list[Sentence], shown: dict[int, str], pairs: dict[int, set], weights: dict, options: SummaryOptions) -> list[Sentence]:
+    """The candidates, within the budget, covering the most concept weight, with no two repeating each other."""
+    lengths = {id(s): len(shown[id(s)].split()) for s in candidates}
+    concepts = {id(s): pairs[id(s)] & weights.keys() for s in candidates}
+    useful = [s for s in candidates if concepts[id(s)] and lengths[id(s)] <= options.words]
+    # keep the densest sentences: the exact solver's time grows with their number
+    density = {id(s): sum(weights[c] for c in concepts[id(s)]) / lengths[id(s)] for s in useful}
+    useful = sorted(useful, key=lambda s: -density[id(s)])[: options.max_candidates]
+    if not useful:
+        return []
+    conflicts = _conflicts(useful, shown, options)
+    chosen = _solve([lengths[id(s)] for s in useful], [concepts[id(s)] for s in useful], weights, conflicts, options)
+    return [useful[i] for i in chosen]
+
+
+def _conflicts(sentences: list[Sentence], shown: dict[int, str], options: SummaryOptions) -> list[tuple[int, int]]:
+    """Pairs of sentences that say the same thing: aligned, close embeddings, or mostly the same words."""
+    terms = [set(content_terms(shown[id(s)])) for s in sentences]
+    vectors = [s.vector for s in sentences]
+    similar = None
+    if all(v is not None for v in vectors):
+        matrix = np.vstack(vectors)
+        similar = matrix @ matrix.T >= options.redundancy_cosine
+    found = []
+    for i, a in enumerate(sentences):
+        for j in range(i + 1, len(sentences)):
+            b = sentences[j]
+            if (
+                (similar is not None and similar[i, j])
+                or a.support.get(b.article_id) == b.index
+                or b.support.get(a.article_id) == a.index
+                or (terms[i] and terms[j] and len(terms[i] & terms[j]) >= options.redundancy_coverage * min(len(terms[i]), len(terms[j])))
+            ):
+                found.append((i, j))
+    return found
+
+
+def _solve(lengths: list[int], concepts: list[set], weights: dict, conflicts: list[tuple[int, int]],
+           options: SummaryOptions) -> list[int]:
+    """Exact concept-coverage ILP: max sum w_c c_c  s.t.  sum len_i s_i <= budget, c_c <= sum_{i has c} s_i,
+    s_i + s_j <= 1 for repeating pairs; all binary. Returns the chosen indices."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix
+
+    index = {c: k for k, c in enumerate(sorted(set().union(*concepts)))}
+    n, m = len(lengths), len(index)
+    rows, cols, values = [], [], []
+    # row 0: the word budget
+    rows += [0] * n
+    cols += list(range(n))
+    values += [float(x) for x in lengths]
+    # rows 1..m: a concept counts only if a chosen sentence has it
+    for k in range(m):
+        rows.append(1 + k)
+        cols.append(n + k)
+        values.append(1.0)
+    for i, found in enumerate(concepts):
+        for c in found:
+            rows.append(1 + index[c])
+            cols.append(i)
+            values.append(-1.0)
+    for r, (i, j) in enumerate(conflicts, start=1 + m):
+        rows += [r, r]
+        cols += [i, j]
+        values += [1.0, 1.0]
+    size = 1 + m + len(conflicts)
+    matrix = coo_matrix((values, (rows, cols)), shape=(size, n + m)).tocsr()
+    upper = np.concatenate([[float(options.words)], np.zeros(m), np.ones(len(conflicts))])
+    objective = np.zeros(n + m)
+    for c, k in index.items():
+        objective[n + k] = -weights[c]
+    result = milp(
+        objective,
+        integrality=np.ones(n + m),
+        bounds=Bounds(0, 1),
+        constraints=LinearConstraint(matrix, -np.inf, upper),
+        options={"node_limit": options.node_limit},
+    )
+    if result.x is None:
+        return []
+    return [i for i in range(n) if result.x[i] > 0.5]
 
 
 def _relative_position(story: Story, sentence: Sentence) -> float:

@@ -7,19 +7,23 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ..model import Article, Cluster, NewsfuseError
-from . import html, jsonl, text
+from . import feeds, html, jsonl, text
+
+if TYPE_CHECKING:
+    from .urls import FetchOptions
 
 __all__ = ["Cluster", "read_articles", "read_clusters", "ARTICLE_SUFFIXES"]
 
-ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl")
+ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl", ".xml", ".rss", ".atom")
 MAX_FILE_BYTES = 50 * 1024 * 1024  # one article file larger than this is not an article
 
 
-def read_articles(inputs: list[str]) -> list[Article]:
-    """Read every input (file, directory or "-" for stdin) into articles, in input order."""
+def read_articles(inputs: list[str], fetch: FetchOptions | None = None) -> list[Article]:
+    """Read every input (file, directory, "-" for stdin, or an http(s) URL when fetch options are
+    given) into articles, in input order."""
     if not inputs:
         raise NewsfuseError("no input given")
     articles: list[Article] = []
@@ -27,7 +31,11 @@ def read_articles(inputs: list[str]) -> list[Article]:
         if spec == "-":
             articles.extend(_read_stdin())
         elif spec.startswith(("http://", "https://")):
-            raise NewsfuseError(f"{spec}: URLs are not fetched by this command; save the page and pass the file")
+            if fetch is None:
+                raise NewsfuseError(f"{spec}: URLs are not fetched by this command; save the page and pass the file")
+            from .urls import fetch_articles  # the network code loads only when a URL is given
+
+            articles.extend(fetch_articles(spec, fetch))
         else:
             path = Path(spec)
             if path.is_dir():
@@ -67,7 +75,12 @@ def _read_file(path: Path, article_id: str) -> list[Article]:
         return jsonl.parse_json_file(data, str(path), default_id=article_id)
     if suffix in (".html", ".htm"):
         return [html.parse_html(data, article_id, str(path))]
-    return [text.parse_plain_text(text.decode(data, str(path)), article_id, str(path))]
+    if suffix in (".xml", ".rss", ".atom"):  # bytes to expat: a feed may declare its own encoding
+        return feeds.parse_feed(data, str(path), id_prefix=article_id)
+    content = text.decode(data, str(path))
+    if feeds.looks_like_feed(content):
+        return feeds.parse_feed(data, str(path), id_prefix=article_id)
+    return [text.parse_plain_text(content, article_id, str(path))]
 
 
 def _read_stdin() -> list[Article]:
@@ -78,6 +91,8 @@ def _read_stdin() -> list[Article]:
     content = text.decode(data, name).lstrip()
     if content.startswith(("{", "[")):
         return jsonl.parse_json_file(data, name, default_id="stdin")
+    if content.startswith("<") and feeds.looks_like_feed(content):
+        return feeds.parse_feed(data, name, id_prefix="stdin")
     if content.startswith("<"):
         return [html.parse_html(data, "stdin", name)]
     return [text.parse_plain_text(content, "stdin", name)]

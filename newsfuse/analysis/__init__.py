@@ -1,0 +1,1 @@
+"""Cross-source analysis of a story: how the outlets covered it (filled in below)."""

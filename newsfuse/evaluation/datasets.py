@@ -1,0 +1,153 @@
+"""Evaluation inputs: a cluster JSONL with its meta file (query, update docsets) and peers' outputs.
+
+`NAME.meta.jsonl` beside `NAME.jsonl` joins on `id`. A cluster gets its `query` from the meta
+field named by `query_field` ("query" by default, used when the meta has it; "none" turns it
+off). Update sets (DUC 2007) give each cluster a `topic` and a `docset` letter: the reader of
+docset B has already read docset A, the reader of C has read A and B, so `Cluster.seen` holds
+the articles of the topic's earlier docsets.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from pathlib import Path
+
+from ..model import Cluster, NewsfuseError
+
+DEFAULT_QUERY_FIELD = "query"
+
+
+def meta_path(clusters_path: str) -> Path:
+    path = Path(clusters_path)
+    return path.with_name(path.name.removesuffix(".jsonl") + ".meta.jsonl")
+
+
+def read_meta(clusters_path: str) -> dict[str, dict]:
+    """The meta records by cluster id; empty when there is no meta file."""
+    path = meta_path(clusters_path)
+    if not path.is_file():
+        return {}
+    records = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise NewsfuseError(f"{path}:{number}: invalid JSON ({error.msg} at column {error.colno})") from None
+        if not isinstance(record, dict) or "id" not in record:
+            raise NewsfuseError(f'{path}:{number}: expected a JSON object with an "id"')
+        records[str(record["id"])] = record
+    return records
+
+
+def read_evaluation_clusters(path: str, query_field: str | None = DEFAULT_QUERY_FIELD) -> list[Cluster]:
+    """Every cluster of the file, with references, and query and seen articles from the meta file.
+
+    Raises NewsfuseError when a cluster has no reference summaries, or when `query_field` was
+    named explicitly (not the default) and the meta file lacks it.
+    """
+    from ..ingest import read_clusters
+    from ..ingest.jsonl import parse_clusters
+
+    if path == "-" or not Path(path).is_file():
+        clusters = list(read_clusters(path))  # stdin, or the ingest's own one-line error
+    else:
+        clusters = list(parse_clusters(_repair_dates(Path(path)), path))
+    for cluster in clusters:
+        if not cluster.summaries:
+            raise NewsfuseError(f"{path}: cluster {cluster.id!r} has no reference \"summaries\" to score against")
+    meta = read_meta(path)
+    if query_field and query_field != "none":
+        has_field = any(query_field in record for record in meta.values())
+        if not has_field and query_field != DEFAULT_QUERY_FIELD:
+            raise NewsfuseError(f"{meta_path(path)}: no meta record has the query field {query_field!r}")
+        for cluster in clusters:
+            value = meta.get(cluster.id, {}).get(query_field)
+            cluster.query = str(value).strip() if value else None
+    _fill_seen(clusters, meta)
+    return clusters
+
+
+def _repair_dates(path: Path) -> bytes:
+    """The file's bytes, with day and month swapped back in dates like 1998-30-06 (seven documents
+    of DUC 2006 and DUC 2007 have them); a date that still is not one is dropped. Line numbers
+    are kept, so errors still name the right line."""
+    try:
+        lines = path.read_bytes().split(b"\n")
+    except OSError as error:
+        raise NewsfuseError(f"{path}: cannot read ({error.strerror})") from None
+    for number, line in enumerate(lines):
+        if b'"date"' not in line:
+            continue
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            continue  # the ingest reports it, with its line
+        documents = record.get("documents") if isinstance(record, dict) else None
+        changed = False
+        for document in documents if isinstance(documents, list) else []:
+            if isinstance(document, dict) and isinstance(document.get("date"), str) and not _is_date(document["date"]):
+                year, first, second = (document["date"].strip()[:10].split("-") + ["", "", ""])[:3]
+                swapped = f"{year}-{second}-{first}"
+                document["date"] = swapped if _is_date(swapped) else None
+                changed = True
+        if changed:
+            lines[number] = json.dumps(record, ensure_ascii=False).encode("utf-8")
+    return b"\n".join(lines)
+
+
+def _is_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return False
+    return True
+
+
+def _fill_seen(clusters: list[Cluster], meta: dict[str, dict]) -> None:
+    """Update task: each docset's reader has read the same topic's earlier docsets."""
+    by_topic: dict[str, list[tuple[str, Cluster]]] = {}
+    for cluster in clusters:
+        record = meta.get(cluster.id, {})
+        if record.get("topic") and record.get("docset"):
+            by_topic.setdefault(str(record["topic"]), []).append((str(record["docset"]), cluster))
+    for docsets in by_topic.values():
+        if len(docsets) < 2:
+            continue
+        docsets.sort(key=lambda pair: pair[0])
+        for position, (_, cluster) in enumerate(docsets):
+            # copies: the pipeline cleans articles in place, and each docset is also summarized itself
+            cluster.seen = [copy.deepcopy(a) for _, earlier in docsets[:position] for a in earlier.articles]
+
+
+def read_peers(path: str) -> dict[str, dict[str, str]]:
+    """Official system outputs {"id", "system", "kind", "summary"} per line -> {system: {cluster id: summary}}."""
+    file = Path(path)
+    if not file.is_file():
+        raise NewsfuseError(f"{path}: no such file")
+    peers: dict[str, dict[str, str]] = {}
+    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise NewsfuseError(f"{path}:{number}: invalid JSON ({error.msg} at column {error.colno})") from None
+        if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in ("id", "system", "summary")):
+            raise NewsfuseError(f'{path}:{number}: expected {{"id", "system", "summary"}} strings')
+        peers.setdefault(record["system"], {})[record["id"]] = record["summary"]
+    if not peers:
+        raise NewsfuseError(f"{path}: no peer summaries")
+    return peers
+
+
+def peer_kinds(path: str) -> dict[str, str]:
+    """system -> kind ("human", "duc2006_participant", ...), to tell human references from systems."""
+    kinds = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            kinds.setdefault(record["system"], record.get("kind", ""))
+    return kinds
