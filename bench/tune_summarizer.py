@@ -27,12 +27,11 @@ sys.path.insert(0, str(ROOT))
 
 from newsfuse.baselines import BASELINES  # noqa: E402
 from newsfuse.embed import get_embedder  # noqa: E402
-from newsfuse.focus import read_meta, meta_path, with_earlier_docsets  # noqa: E402
-from newsfuse.ingest.jsonl import parse_clusters  # noqa: E402
+from newsfuse.evaluation.datasets import read_evaluation_clusters, read_meta  # noqa: E402
 from newsfuse.pipeline import Options, summarize_clusters  # noqa: E402
 from newsfuse.summarize import SummaryOptions  # noqa: E402
 
-SETS = {  # name: (file, words, query from meta, update after earlier docsets)
+SETS = {  # name: (file, words, query from meta, update after earlier docsets (from meta))
     "tac": ("tac2011_guided_A.jsonl", 100, False, False),
     "duc2003": ("duc2003_task2.jsonl", 100, False, False),
     "duc2006": ("duc2006.jsonl", 250, True, False),
@@ -40,30 +39,12 @@ SETS = {  # name: (file, words, query from meta, update after earlier docsets)
 }
 
 
-def read(path: str) -> list:
-    """The set's clusters; a few DUC documents carry YYYY-DD-MM dates, which are swapped here."""
-    lines = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        obj = json.loads(line)
-        for doc in obj["documents"]:
-            year, a, b = (doc.get("date") or "0-0-0")[:10].split("-")
-            if int(a) > 12:
-                doc["date"] = f"{year}-{b}-{a}"
-        lines.append(json.dumps(obj))
-    return list(parse_clusters("\n".join(lines).encode(), path))
-
-
 def load(name: str, limit: int | None = None):
-    file, _, query, update = SETS[name]
+    """The set's clusters with query and seen articles (update docsets) from its meta file."""
+    file, _, query, _ = SETS[name]
     path = str(DATA / file)
-    meta = read_meta(meta_path(path))
-    clusters = read(path)
-    if query:
-        for cluster in clusters:
-            cluster.query = meta[cluster.id]["query"]
-    if update:
-        with_earlier_docsets(clusters, meta, {c.id: c for c in read(path)})
-    return clusters[:limit], meta
+    clusters = read_evaluation_clusters(path, "query" if query else None)
+    return clusters[:limit], read_meta(path)
 
 
 def rouge2(clusters, summaries: dict[str, str], words: int) -> dict[str, float]:

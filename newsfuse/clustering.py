@@ -23,6 +23,7 @@ import hashlib
 import math
 import re
 import struct
+import sys
 import zlib
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -37,16 +38,24 @@ from .terms import STOP_WORDS, content_terms, stem
 class ClusterOptions:
     lead_words: int = 60  # words of the body that, with the title, make the embedded text
     shingle_words: int = 4  # MinHash shingles: runs of this many words...
-    shingle_span: int = 150  # ...from this many opening words of the body
+    shingle_span: int = 150  # ...from this many opening words of the body (at most term_words)
     num_perm: int = 64
     duplicate_jaccard: float = 0.6  # estimated shingle Jaccard above which an article is a copy
-    candidates: int = 12  # open stories rescored in full, by centroid cosine
+    term_words: int = 200  # words of the body whose content terms make the lexical vector
+    term_dims: int = 4096  # the lexical vector hashes terms into this many dimensions
+    candidates: int = 8  # open stories rescored in full, by centroid cosine
     recent: int = 5  # a story's latest articles kept for nearest-article similarity
     close_days: int = 30  # a story closes when the newest date seen is this far past its last article
-    # one linear score over (centroid cosine, nearest recent article cosine, shared names,
-    # shared terms, log(1 + days apart)); an article joins the best story scoring above join_score
-    weights: tuple[float, float, float, float, float] = (4.0, 4.0, 2.0, 2.0, -0.8)
-    join_score: float = 4.6
+    copies_kept: int = 20  # a story's latest articles whose copies LSH still finds
+    # one linear score over SIGNALS; an article joins the best story scoring above join_score.
+    # Fitted by logistic regression on (article, candidate story) pairs of DUC 2003 and the first
+    # half of the AllSides stories, weighted equally; the same-day weight and join_score were then
+    # set by grid search on those two sets' pairwise F1 (bench/bench_clustering.py measures all sets)
+    weights: tuple[float, ...] = (1.61, 0.32, 2.08, -4.82, 10.83, 6.85, -1.40, 2.0)
+    join_score: float = 7.3
+
+
+SIGNALS = ("centroid", "nearest", "names", "title_terms", "lexical_centroid", "lexical_nearest", "log_days_apart", "same_day")
 
 
 ENTITY_NOISE = frozenset("ap afp reuters xinhua upi nyt dpa ansa efe cnn bbc associated press news".split())
@@ -65,50 +74,67 @@ class ArticleFeatures:
     terms: frozenset[str]  # stemmed content terms of title and lead
     entities: frozenset[str]  # capitalised names of title and lead, lowercased
     date: dt.date | None = None
+    # hashed term frequencies of title and body: sorted dimensions and their L2-normalised weights
+    term_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint16))
+    term_weight: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
     def to_bytes(self) -> bytes:
         date = self.date.toordinal() if self.date else 0
         words = "\n".join(sorted(self.terms)) + "\0" + "\n".join(sorted(self.entities))
         return (
-            struct.pack("<BHHi", _FEATURES_VERSION, len(self.vector), len(self.minhash), date)
+            struct.pack("<BHHiH", _FEATURES_VERSION, len(self.vector), len(self.minhash), date, len(self.term_index))
             + self.vector.astype(np.float16).tobytes()
             + self.minhash.astype("<u4").tobytes()
+            + self.term_index.astype("<u2").tobytes()
+            + self.term_weight.astype(np.float16).tobytes()
             + words.encode("utf-8")
         )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "ArticleFeatures":
-        version, dim, perms, date = struct.unpack_from("<BHHi", data)
+        version, dim, perms, date, lexical = struct.unpack_from("<BHHiH", data)
         if version != _FEATURES_VERSION:
             raise ValueError(f"article features version {version}; this newsfuse reads version {_FEATURES_VERSION}")
-        offset = struct.calcsize("<BHHi")
+        offset = struct.calcsize("<BHHiH")
         vector = np.frombuffer(data, dtype=np.float16, count=dim, offset=offset).astype(np.float32)
         offset += 2 * dim
         minhash = np.frombuffer(data, dtype="<u4", count=perms, offset=offset).astype(np.uint32)
-        terms, _, entities = data[offset + 4 * perms:].decode("utf-8").partition("\0")
+        offset += 4 * perms
+        term_index = np.frombuffer(data, dtype="<u2", count=lexical, offset=offset).astype(np.uint16)
+        offset += 2 * lexical
+        term_weight = np.frombuffer(data, dtype=np.float16, count=lexical, offset=offset).astype(np.float32)
+        offset += 2 * lexical
+        terms, _, entities = data[offset:].decode("utf-8").partition("\0")
         return cls(
             vector=vector,
             minhash=minhash,
             terms=frozenset(terms.split("\n")) - {""},
             entities=frozenset(entities.split("\n")) - {""},
             date=dt.date.fromordinal(date) if date else None,
+            term_index=term_index,
+            term_weight=term_weight,
         )
 
 
 def features(articles: Sequence[Article], embedder, options: ClusterOptions = ClusterOptions()) -> list[ArticleFeatures]:
     """Features of each article, in order. `embedder` is an `embed.Embedder` (the fast "static" one)."""
-    leads = [_lead(a, options.lead_words) for a in articles]
+    bodies = [a.text.split(None, options.term_words) for a in articles]  # the opening words, at most term_words
+    leads = [" ".join(words[:options.lead_words]) for words in bodies]
     texts = [f"{a.title}. {lead}" if a.title else lead for a, lead in zip(articles, leads)]
     vectors = _round_to_float16(embedder.encode(texts)) if texts else []
     result = []
-    for article, lead, vector in zip(articles, leads, vectors):
-        heading = f"{article.title}\n{lead}" if article.title else lead
+    for article, words, lead, vector in zip(articles, bodies, leads, vectors):
+        title_terms = content_terms(article.title) if article.title else []
+        lead_terms = content_terms(lead)
+        rest_terms = content_terms(" ".join(words[options.lead_words:options.term_words]))
         result.append(ArticleFeatures(
             vector=vector,
-            minhash=_minhash(article.text, options),
-            terms=frozenset(content_terms(heading)),
-            entities=_entities(heading),
+            minhash=_minhash(words, options),
+            terms=frozenset(title_terms + lead_terms),
+            entities=_entities(f"{article.title}\n{lead}" if article.title else lead),
             date=article.date,
+            # the title counts twice: it names the event
+            **_lexical(title_terms + title_terms + lead_terms + rest_terms, options),
         ))
     return result
 
@@ -118,13 +144,18 @@ def story_id_for(first_article_id: str) -> str:
 
 
 class _Story:
-    __slots__ = ("id", "seq", "slot", "size", "first", "last", "total", "recent", "keys")
+    __slots__ = ("id", "seq", "slot", "size", "first", "last", "total", "lexical", "lexical_norm", "recent",
+                 "recent_vectors", "recent_index", "recent_weight", "recent_starts", "keys")
 
-    def __init__(self, story_id: str, seq: int, dim: int):
+    def __init__(self, story_id: str, seq: int):
         self.id, self.seq, self.slot, self.size = story_id, seq, -1, 0
         self.first = self.last = None  # date ordinals
-        self.total = np.zeros(dim, dtype=np.float64)
-        self.recent: list[tuple[np.ndarray, frozenset, frozenset]] = []  # (vector, entities, terms), oldest first
+        self.total = None  # sum of the members' vectors
+        self.lexical = None  # sum of the members' hashed term vectors (dense)
+        self.lexical_norm = 1.0
+        self.recent: list[ArticleFeatures] = []  # the latest members, oldest first
+        # the recent members packed for one numpy call each: vectors as rows, term vectors end to end
+        self.recent_vectors = self.recent_index = self.recent_weight = self.recent_starts = None
         self.keys: list[str] = []  # article ids in the LSH
 
 
@@ -132,17 +163,19 @@ class StreamClusterer:
     """Assigns articles to stories one at a time; see the module docstring for the algorithm."""
 
     def __init__(self, options: ClusterOptions = ClusterOptions()):
+        if len(options.weights) != len(SIGNALS):
+            raise ValueError(f"ClusterOptions.weights needs one weight per signal: {', '.join(SIGNALS)}")
         self.options = options
         self._stories: dict[str, _Story] = {}  # open stories
         self._seq = 0
         self._newest: int | None = None  # newest date seen, as an ordinal
-        self._centroids = np.zeros((0, 0), dtype=np.float32)
+        self._centroids = np.zeros((0, 0), dtype=np.float32)  # one row per slot; closed slots are zero
         self._slots: list[_Story | None] = []
         self._free: list[int] = []
         self._lsh = None  # built on the first signature, once its length is known
         self._copies: dict[str, tuple[str, np.ndarray]] = {}  # LSH key -> (story id, signature)
         self._changed: set[str] = set()
-        self.closed: list[str] = []  # ids of stories closed since the last changed() call
+        self.closed: list[str] = []  # ids of the stories closed so far, in closing order
 
     # -- the contract -------------------------------------------------------------------------
 
@@ -162,18 +195,17 @@ class StreamClusterer:
         return story.id
 
     def restore(self, stories: Iterable[tuple[str, list[tuple[str, ArticleFeatures]]]], now: dt.date | None = None) -> None:
-        """Rebuild the open stories from stored ones (each with its articles in arrival order), so
-        that `add` continues as if those articles had just been added. `now` is the newest date the
+        """Rebuild open stories from stored ones (each with its articles in arrival order), so that
+        `add` continues as if those articles had just been added. `now` is the newest date the
         stream had seen, when it is later than every restored article."""
         for story_id, members in stories:
-            story = self._open(story_id)
+            story = self._stories.get(story_id) or self._open(story_id)
             for article_id, feats in members:
                 self._attach(story, article_id, feats, feats.date.toordinal() if feats.date else self._newest)
         dates = [s.last for s in self._stories.values() if s.last is not None]
-        if now is not None:
-            dates.append(now.toordinal())
+        dates += [d for d in (self._newest, now.toordinal() if now else None) if d is not None]
         if dates:
-            self._newest = max([*dates, *([self._newest] if self._newest is not None else [])])
+            self._newest = max(dates)
             self._close_stale()
         self._changed.clear()
 
@@ -199,23 +231,36 @@ class StreamClusterer:
                 best, best_jaccard = story, jaccard
         return best
 
-    def _best_story(self, feats: ArticleFeatures, date: int | None) -> _Story | None:
+    def candidates(self, feats: ArticleFeatures, date: int | None) -> list[tuple[_Story, list[float]]]:
+        """The open stories nearest the article by centroid cosine, each with its SIGNALS."""
         if not self._stories:
-            return None
-        cosines = self._centroids[:len(self._slots)] @ feats.vector  # closed stories' rows are zero
-        k = min(self.options.candidates, len(self._stories))
-        top = np.argpartition(-cosines, k - 1)[:k] if k < len(cosines) else np.arange(len(cosines))
-        w_centroid, w_nearest, w_names, w_terms, w_days = self.options.weights
-        best, best_score = None, self.options.join_score
+            return []
+        cosines = self._centroids[:len(self._slots)] @ feats.vector
+        k = min(self.options.candidates, len(cosines))
+        top = np.argpartition(-cosines, k - 1)[:k] if k < len(cosines) else range(len(cosines))
+        dense_terms = np.zeros(self.options.term_dims, dtype=np.float32)
+        dense_terms[feats.term_index] = feats.term_weight
+        found = []
         for slot in top:
             story = self._slots[slot]
-            if story is None:
-                continue
-            nearest = max(float(v @ feats.vector) for v, _, _ in story.recent)
-            names = max(_overlap(feats.entities, e) for _, e, _ in story.recent)
-            terms = max(_overlap(feats.terms, t) for _, _, t in story.recent)
-            score = (w_centroid * float(cosines[slot]) + w_nearest * nearest + w_names * names
-                     + w_terms * terms + w_days * math.log1p(_days_apart(story, date)))
+            if story is not None:
+                found.append((story, self._signals(story, feats, float(cosines[slot]), dense_terms, date)))
+        return found
+
+    def _signals(self, story: _Story, feats: ArticleFeatures, centroid: float, dense_terms: np.ndarray, date: int | None) -> list[float]:
+        nearest = float(np.max(story.recent_vectors @ feats.vector))
+        names = max(_overlap(feats.entities, m.entities) for m in story.recent)
+        title_terms = max(_overlap(feats.terms, m.terms) for m in story.recent)
+        lexical_centroid = float(story.lexical[feats.term_index] @ feats.term_weight) / story.lexical_norm
+        products = dense_terms[story.recent_index] * story.recent_weight
+        lexical_nearest = float(np.max(np.add.reduceat(products, story.recent_starts))) if len(products) else 0.0
+        days = _days_apart(story, date)
+        return [centroid, nearest, names, title_terms, lexical_centroid, lexical_nearest, math.log1p(days), float(days == 0)]
+
+    def _best_story(self, feats: ArticleFeatures, date: int | None) -> _Story | None:
+        best, best_score = None, self.options.join_score
+        for story, signals in self.candidates(feats, date):
+            score = sum(w * x for w, x in zip(self.options.weights, signals))
             if score > best_score or (score == best_score and best is not None and story.seq < best.seq):
                 best, best_score = story, score
         return best
@@ -223,22 +268,29 @@ class StreamClusterer:
     # -- state ----------------------------------------------------------------------------------
 
     def _open(self, story_id: str) -> _Story:
-        story = _Story(story_id, self._seq, self._centroids.shape[1])
+        story = _Story(story_id, self._seq)
         self._seq += 1
         self._stories[story_id] = story
         return story
 
     def _attach(self, story: _Story, article_id: str, feats: ArticleFeatures, date: int | None) -> None:
-        vector = feats.vector
         if self._centroids.shape[1] == 0:
-            self._centroids = np.zeros((0, len(vector)), dtype=np.float32)
-            story.total = np.zeros(len(vector), dtype=np.float64)
+            self._centroids = np.zeros((0, len(feats.vector)), dtype=np.float32)
         if story.slot < 0:
             story.slot = self._take_slot(story)
-        story.total += vector
+            story.total = np.zeros(len(feats.vector), dtype=np.float64)
+            story.lexical = np.zeros(self.options.term_dims, dtype=np.float32)
+        story.total += feats.vector
         self._centroids[story.slot] = story.total / max(float(np.linalg.norm(story.total)), 1e-12)
-        story.recent.append((vector, feats.entities, feats.terms))
+        story.lexical[feats.term_index] += feats.term_weight
+        story.lexical_norm = max(float(np.linalg.norm(story.lexical)), 1e-12)
+        story.recent.append(feats)
         del story.recent[:-self.options.recent]
+        story.recent_vectors = np.vstack([m.vector for m in story.recent])
+        story.recent_index = np.concatenate([m.term_index for m in story.recent]).astype(np.intp)
+        story.recent_weight = np.concatenate([m.term_weight for m in story.recent])
+        lengths = [len(m.term_index) for m in story.recent if len(m.term_index)]
+        story.recent_starts = np.cumsum([0, *lengths[:-1]])
         story.size += 1
         if date is not None:
             story.first = date if story.first is None else min(story.first, date)
@@ -271,6 +323,12 @@ class StreamClusterer:
         self._lsh.insert(key, _to_datasketch(signature))
         self._copies[key] = (story.id, signature)
         story.keys.append(key)
+        while len(story.keys) > self.options.copies_kept:  # copies come out within days, not months
+            self._forget_copy(story.keys.pop(0))
+
+    def _forget_copy(self, key: str) -> None:
+        self._lsh.remove(key)
+        del self._copies[key]
 
     def _close_stale(self) -> None:
         horizon = self._newest - self.options.close_days
@@ -280,26 +338,53 @@ class StreamClusterer:
             self._centroids[story.slot] = 0.0
             self._free.append(story.slot)
             for key in story.keys:
-                self._lsh.remove(key)
-                del self._copies[key]
+                self._forget_copy(key)
             self.closed.append(story.id)
 
 
-def cluster_articles(articles: Sequence[Article], options: ClusterOptions = ClusterOptions(), embedder=None) -> list[str]:
-    """Batch mode: the story id of each article, in input order (the same as adding them one by one)."""
+def cluster_articles(articles: Sequence[Article], options: ClusterOptions = ClusterOptions(), embedder=None,
+                     progress: bool = False, batch_size: int = 1000) -> list[str]:
+    """Batch mode: the story id of each article, in input order (the same as adding them one by
+    one). Features are computed a batch at a time; `progress` draws a bar on standard error."""
     if embedder is None:
         from .embed import get_embedder
 
         embedder = get_embedder("static")
+    return assign_stories(
+        ((a.id, f) for begin in range(0, len(articles), batch_size)
+         for a, f in zip(articles[begin:begin + batch_size], features(articles[begin:begin + batch_size], embedder, options))),
+        options, total=len(articles), progress=progress,
+    )
+
+
+def assign_stories(featured: Iterable[tuple[str, ArticleFeatures]], options: ClusterOptions = ClusterOptions(),
+                   total: int | None = None, progress: bool = False) -> list[str]:
+    """Run (article id, features) pairs through one StreamClusterer in order; the story id of each."""
+    from tqdm import tqdm
+
     clusterer = StreamClusterer(options)
-    return [clusterer.add(a.id, f) for a, f in zip(articles, features(articles, embedder, options))]
+    with tqdm(total=total, unit=" articles", disable=not progress, file=sys.stderr, dynamic_ncols=True) as bar:
+        labels = []
+        for article_id, feats in featured:
+            labels.append(clusterer.add(article_id, feats))
+            bar.update(1)
+    return labels
 
 
 # -- feature helpers ----------------------------------------------------------------------------
 
 
-def _lead(article: Article, words: int) -> str:
-    return " ".join(article.text.split()[:words])
+def _lexical(terms: list[str], options: ClusterOptions) -> dict[str, np.ndarray]:
+    """Sublinear frequencies of the terms, hashed into `term_dims` dimensions with crc32 (the same
+    in every process), L2-normalised."""
+    counts: dict[int, int] = {}
+    for term in terms:
+        dim = zlib.crc32(term.encode("utf-8")) % options.term_dims
+        counts[dim] = counts.get(dim, 0) + 1
+    dims = sorted(counts)
+    weight = 1.0 + np.log(np.array([counts[d] for d in dims], dtype=np.float32))
+    weight = (weight / max(float(np.linalg.norm(weight)), 1e-12)).astype(np.float16).astype(np.float32)
+    return {"term_index": np.array(dims, dtype=np.uint16), "term_weight": weight}
 
 
 def _round_to_float16(matrix: np.ndarray) -> np.ndarray:
@@ -352,10 +437,10 @@ def _datasketch_kwargs(num_perm: int) -> dict:
     return {"num_perm": num_perm, "permutations": permutations, **({"scheme": scheme} if scheme else {})}
 
 
-def _minhash(text: str, options: ClusterOptions) -> np.ndarray:
+def _minhash(body: list[str], options: ClusterOptions) -> np.ndarray:
     from datasketch import MinHash
 
-    words = [w.lower() for w in _WORD.findall(text)][:options.shingle_span]
+    words = _WORD.findall(" ".join(body[:options.shingle_span]).lower())[:options.shingle_span]
     n = options.shingle_words
     if len(words) < 2 * n:  # too short to tell a copy from a coincidence
         return np.zeros(0, dtype=np.uint32)

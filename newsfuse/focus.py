@@ -3,47 +3,66 @@
 Query-focused summarization reads `Cluster.query`; update summarization reads `Cluster.seen`.
 These helpers fill both from the sources a user has: a meta JSONL file beside the clusters (the
 shared-task convention, joined on `id`), a field of the cluster line itself, an article file the
-reader has read, or a date before which everything counts as read.
+reader has read, or a date before which everything counts as read. (Shared-task update sets name
+each cluster's earlier docsets in their meta file: evaluation/datasets.py reads those.)
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 from typing import Iterable, Iterator
 
 from .model import Article, Cluster, NewsfuseError
 
 
-def meta_path(clusters_path: str) -> Path:
-    """`x.jsonl` -> `x.meta.jsonl`, the shared-task data's side file."""
-    path = Path(clusters_path)
-    return path.with_name(path.name[: -len(".jsonl")] + ".meta.jsonl") if path.name.endswith(".jsonl") else path.with_name(path.name + ".meta.jsonl")
+def read_focused_clusters(path: str, query: str | None = None, query_field: str | None = None,
+                          since_docs: str | None = None, since: dt.date | None = None) -> Iterator[Cluster]:
+    """The clusters of a cluster JSONL file (or "-"), with the query and read articles asked for.
+
+    query: one question for every cluster; query_field: each cluster's question, from that field
+    of `NAME.meta.jsonl` beside the file, else of the cluster's own line; since_docs: an article
+    or cluster JSONL file the reader has read; since: articles dated before it count as read."""
+    import json
+    import sys
+    from pathlib import Path
+
+    from .ingest import read_articles
+    from .ingest.jsonl import parse_clusters
+
+    if path == "-":
+        data, name = sys.stdin.buffer.read(), "<stdin>"
+    else:
+        from .ingest import _read_bytes
+
+        data, name = _read_bytes(Path(path)), path
+    clusters: Iterable[Cluster] = parse_clusters(data, name)
+    if query:
+        clusters = with_query(clusters, query)
+    elif query_field:
+        from .evaluation.datasets import read_meta
+
+        meta = read_meta(path) if path != "-" else {}
+        lines = {}
+        for line in data.decode("utf-8", "replace").splitlines():
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # parse_clusters names the bad line
+            if isinstance(obj, dict) and "id" in obj:
+                lines[str(obj["id"])] = obj
+        clusters = with_query_field(clusters, query_field, meta, lines)
+    if since_docs:
+        clusters = with_seen_articles(clusters, read_articles([since_docs]))
+    if since:
+        clusters = with_seen_before(clusters, since)
+    return iter(clusters)
 
 
-def read_meta(path: Path) -> dict[str, dict]:
-    """{cluster id: meta object} from a meta JSONL file; {} when there is none."""
-    if not path.is_file():
-        return {}
-    meta: dict[str, dict] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise NewsfuseError(f"{path}:{number}: invalid JSON ({error.msg} at column {error.colno})") from None
-        if isinstance(obj, dict) and "id" in obj:
-            meta[str(obj["id"])] = obj
-    return meta
-
-
-def with_query_field(clusters: Iterable[Cluster], field: str, meta: dict[str, dict], raw: dict[str, dict] | None = None) -> Iterator[Cluster]:
-    """Set each cluster's query from `field` of its meta object, else of its own JSON line (`raw`)."""
+def with_query_field(clusters: Iterable[Cluster], field: str, meta: dict[str, dict], lines: dict[str, dict]) -> Iterator[Cluster]:
+    """Set each cluster's query from `field` of its meta record, else of its own JSON line."""
     for cluster in clusters:
         value = (meta.get(cluster.id) or {}).get(field)
-        if value is None and raw is not None:
-            value = (raw.get(cluster.id) or {}).get(field)
+        if value is None:
+            value = (lines.get(cluster.id) or {}).get(field)
         if not isinstance(value, str) or not value.strip():
             raise NewsfuseError(f"cluster {cluster.id!r}: no {field!r} field in its meta file or its own line")
         cluster.query = value.strip()
@@ -72,29 +91,3 @@ def with_seen_before(clusters: Iterable[Cluster], date: dt.date) -> Iterator[Clu
         cluster.articles = [a for a in cluster.articles if not (a.date is not None and a.date < date)]
         cluster.seen = cluster.seen + old
         yield cluster
-
-
-def with_earlier_docsets(clusters: list[Cluster], meta: dict[str, dict], pool: dict[str, Cluster]) -> list[Cluster]:
-    """Update tasks (DUC 2007, TAC): docset B's reader has read docset A of the same topic, C's A and B.
-
-    Meta objects carry `topic` and `docset`; `pool` holds the clusters to take the read articles
-    from (a separate reading of the same file, so the two uses never share Article objects).
-    """
-    by_topic: dict[str, list[tuple[str, str]]] = {}
-    for cluster_id, obj in meta.items():
-        if "topic" in obj and "docset" in obj:
-            by_topic.setdefault(str(obj["topic"]), []).append((str(obj["docset"]), cluster_id))
-    for cluster in clusters:
-        obj = meta.get(cluster.id) or {}
-        if "topic" not in obj or "docset" not in obj:
-            continue
-        earlier = sorted(c for d, c in by_topic[str(obj["topic"])] if d < str(obj["docset"]))
-        cluster.seen = [a for c in earlier if c in pool for a in pool[c].articles]
-    return clusters
-
-
-def parse_since(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise NewsfuseError(f"--since: not an ISO date (YYYY-MM-DD): {value!r}") from None

@@ -137,8 +137,8 @@ class Entity:
 
 @dataclass
 class TimelineEntry:
-    date: str  # ISO at its granularity: "2015-12-15", "2015-12", "2015"
-    granularity: str  # "day" | "month" | "year"
+    date: str  # ISO at its granularity: "2015-12-15", "2015-W51", "2015-12", "2015"
+    granularity: str  # "day" | "week" ("this week") | "month" | "year"
     text: str  # the event sentence
     sources: list[str]
     expression: str = ""  # the words that gave the date ("on Tuesday")

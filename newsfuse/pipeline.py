@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from .align import THRESHOLDS, align_sentences
+from .analysis import AnalysisOptions, analyze_story, attach_off_event, on_event
 from .clean import clean_article
 from .embed import embed_sentences, get_embedder
 from .model import Article, Cluster, NewsfuseError, Report, Story
@@ -21,6 +22,7 @@ class Options:
     summary: SummaryOptions = field(default_factory=SummaryOptions)
     grouping: GroupingOptions = field(default_factory=GroupingOptions)
     embedder: str = "static"
+    analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
 
     @classmethod
     def with_words(cls, words: int, **overrides) -> "Options":
@@ -47,10 +49,14 @@ def prepare(articles: list[Article], options: Options) -> list[Article]:
 
 
 def build_report(articles: list[Article], options: Options = Options()) -> Report:
-    """Group articles into stories and summarize each one."""
-    stories = group_stories(prepare(articles, options), options.grouping)
+    """Group articles into stories, analyse and summarize each one.
+
+    A lone article about another occasion of a story's actors joins that story as `off_event`:
+    shown with it, but left out of its analysis and summary (never cited)."""
+    stories = attach_off_event(group_stories(prepare(articles, options), options.grouping), options.analysis.roles)
     for story in stories:
-        story.summary = summarize_story(story, options.summary)
+        story.analysis = analyze_story(story, options.analysis)
+        story.summary = summarize_story(Story(id=story.id, articles=on_event(story), title=story.title), options.summary)
     return Report(stories=stories)
 
 
@@ -69,6 +75,6 @@ def summarize_clusters(clusters: Iterable[Cluster], options: Options = Options()
             prepare(unprepared, options)
         seen = [a for a in cluster.seen if a.sentences]
         query_vector = get_embedder(options.embedder).encode([cluster.query])[0] if cluster.query else None
-        focus = Focus(query=cluster.query, query_vector=query_vector, seen=seen)
+        focus = Focus(query=cluster.query, query_vector=query_vector, seen=seen, thresholds=THRESHOLDS[options.embedder])
         story.summary = summarize_story(story, options.summary, focus)
         yield story

@@ -26,6 +26,7 @@ from urllib.parse import urldefrag
 from .model import Article, NewsfuseError, Removal
 
 TITLE_SAMPLE = 25  # a story's headline is chosen among its first articles; it settles early
+STORY_COLUMNS = "id, title, size, outlets, COALESCE(first_date, created), COALESCE(last_date, created), open"
 
 
 @dataclass
@@ -44,8 +45,8 @@ class StoryRow:
     title: str
     size: int
     outlets: list[str]  # in order of first appearance
-    first_seen: str  # ISO date: the earliest article date (the ingest day for undated articles)
-    last_seen: str
+    first_seen: str  # ISO date: the earliest article date (the day it was ingested when no article is dated)
+    last_seen: str  # the latest article date (likewise)
     open: bool  # closed stories take no new articles
 
     def to_json(self) -> dict:
@@ -62,8 +63,10 @@ class Store(Protocol):
     def writer(self) -> contextlib.AbstractContextManager:
         """Held while one process ingests: a second writer would cluster against stale state."""
 
-    def find(self, article_id: str, url: str | None, content_hash: str) -> tuple[str | None, bool]:
-        """(id of a stored article with this URL or content hash, whether `article_id` is already taken)."""
+    def find(self, url: str | None, content_hash: str | None) -> str | None:
+        """The id of a stored article with this URL or this content hash, if any."""
+
+    def has_id(self, article_id: str) -> bool: ...
 
     def open_stories(self) -> Iterator[tuple[str, list[tuple[str, bytes]]]]:
         """Each open story with its (article id, features) in ingest order, stories in order of creation."""
@@ -117,8 +120,9 @@ def _v1_articles_and_stories(db: sqlite3.Connection) -> None:
         title TEXT NOT NULL,
         size INTEGER NOT NULL,
         outlets TEXT NOT NULL,          -- JSON list
-        first_seen TEXT NOT NULL,
-        last_seen TEXT NOT NULL,
+        first_date TEXT,                -- the range of its articles' dates; NULL while none is dated
+        last_date TEXT,
+        created TEXT NOT NULL,          -- the day its first article was ingested
         open INTEGER NOT NULL DEFAULT 1)""")
     db.execute("""CREATE TABLE articles (
         seq INTEGER PRIMARY KEY,        -- ingest order
@@ -135,7 +139,7 @@ def _v1_articles_and_stories(db: sqlite3.Connection) -> None:
         story_id TEXT NOT NULL REFERENCES stories(id) DEFERRABLE INITIALLY DEFERRED,
         ingested_at TEXT NOT NULL)""")
     db.execute("CREATE INDEX articles_by_story ON articles(story_id, seq)")
-    db.execute("CREATE INDEX stories_by_last_seen ON stories(last_seen)")
+    db.execute("CREATE INDEX stories_by_last_date ON stories(last_date)")
 
 
 def _v2_settings(db: sqlite3.Connection) -> None:
@@ -222,12 +226,16 @@ class SQLiteStore:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def find(self, article_id: str, url: str | None, content_hash: str) -> tuple[str | None, bool]:
-        row = self.db.execute("SELECT id FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
+    def find(self, url: str | None, content_hash: str | None) -> str | None:
+        row = None
+        if content_hash:
+            row = self.db.execute("SELECT id FROM articles WHERE content_hash = ?", (content_hash,)).fetchone()
         if row is None and url:
             row = self.db.execute("SELECT id FROM articles WHERE url = ?", (url,)).fetchone()
-        taken = self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
-        return (row[0] if row else None), taken
+        return row[0] if row else None
+
+    def has_id(self, article_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
 
     def open_stories(self) -> Iterator[tuple[str, list[tuple[str, bytes]]]]:
         rows = self.db.execute(
@@ -239,6 +247,12 @@ class SQLiteStore:
         yield from members.items()  # dicts keep insertion order: the order stories were started
 
     def add(self, articles: list[StoredArticle], closed: Iterable[str] = ()) -> None:
+        try:
+            self._add(articles, closed)
+        except sqlite3.OperationalError as error:  # disk full, I/O error: the earlier batches stay stored
+            raise NewsfuseError(f"{self.path}: cannot write this batch ({error}); what was stored before it is kept") from None
+
+    def _add(self, articles: list[StoredArticle], closed: Iterable[str]) -> None:
         now = dt.datetime.now(dt.timezone.utc)
         today = now.date().isoformat()
         with self._transaction():
@@ -258,10 +272,11 @@ class SQLiteStore:
 
     def _update_story(self, story_id: str, members: list[Article], today: str) -> None:
         """Fold a batch's new articles into their story's row (size, outlets, dates, headline)."""
-        row = self.db.execute("SELECT size, outlets, first_seen, last_seen FROM stories WHERE id = ?", (story_id,)).fetchone()
+        row = self.db.execute("SELECT size, outlets, first_date, last_date FROM stories WHERE id = ?", (story_id,)).fetchone()
         size, outlets, first, last = (row[0], json.loads(row[1]), row[2], row[3]) if row else (0, [], None, None)
-        seen = [a.date.isoformat() if a.date else today for a in members]
-        first, last = min([first, *seen] if first else seen), max([last, *seen] if last else seen)
+        dates = [a.date.isoformat() for a in members if a.date]
+        if dates:
+            first, last = min([first, *dates] if first else dates), max([last, *dates] if last else dates)
         outlets += [o for o in dict.fromkeys(a.source for a in members if a.source) if o not in outlets]
         title = None
         if size < TITLE_SAMPLE:
@@ -269,23 +284,24 @@ class SQLiteStore:
                 "SELECT title FROM articles WHERE story_id = ? ORDER BY seq LIMIT ?", (story_id, TITLE_SAMPLE))]
             title = headline(titles) or members[0].text[:80]
         if row is None:
-            self.db.execute("INSERT INTO stories (id, title, size, outlets, first_seen, last_seen, open) VALUES (?, ?, ?, ?, ?, ?, 1)",
-                            (story_id, title or "", size + len(members), json.dumps(outlets, ensure_ascii=False), first, last))
+            self.db.execute("INSERT INTO stories (id, title, size, outlets, first_date, last_date, created, open) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+                            (story_id, title or "", size + len(members), json.dumps(outlets, ensure_ascii=False), first, last, today))
         else:
-            self.db.execute("UPDATE stories SET title = COALESCE(?, title), size = ?, outlets = ?, first_seen = ?, last_seen = ? WHERE id = ?",
+            self.db.execute("UPDATE stories SET title = COALESCE(?, title), size = ?, outlets = ?, first_date = ?, last_date = ? WHERE id = ?",
                             (title, size + len(members), json.dumps(outlets, ensure_ascii=False), first, last, story_id))
 
     def stories(self, since: dt.date | None = None) -> list[StoryRow]:
-        query = "SELECT id, title, size, outlets, first_seen, last_seen, open FROM stories"
+        query = f"SELECT {STORY_COLUMNS} FROM stories"
         params: tuple = ()
         if since is not None:
-            query += " WHERE last_seen >= ?"
+            query += " WHERE COALESCE(last_date, created) >= ?"
             params = (since.isoformat(),)
-        rows = self.db.execute(query + " ORDER BY last_seen DESC, size DESC, id", params)
+        rows = self.db.execute(query + " ORDER BY COALESCE(last_date, created) DESC, size DESC, id", params)
         return [StoryRow(i, t, n, json.loads(o), f, l, bool(op)) for i, t, n, o, f, l, op in rows]
 
     def story(self, story_id: str) -> tuple[StoryRow, list[Article]]:
-        row = self.db.execute("SELECT id, title, size, outlets, first_seen, last_seen, open FROM stories WHERE id = ?",
+        row = self.db.execute(f"SELECT {STORY_COLUMNS} FROM stories WHERE id = ?",
                               (story_id,)).fetchone()
         if row is None:
             raise NewsfuseError(f"{self.path}: no story {story_id!r} in this store (`newsfuse stories` lists them)")

@@ -1,37 +1,32 @@
 """A news stream into a store: read, clean, drop what is already stored, cluster, commit batch by batch.
 
-All inputs are read and checked before anything is written, so a bad input stops the command
-with a one-line error and nothing of this run stored. From then on each batch of articles is
+All inputs are read and checked (`read_inputs`) before anything is written (`ingest_articles`), so a bad
+input stops the command with a one-line error and nothing of this run stored. From then on each batch of articles is
 committed with its story assignments and story rows in one transaction: an ingest killed midway
 keeps every committed batch, and running it again stores the rest (what is stored is skipped).
 """
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from .clean import clean_article
+from .clustering import ArticleFeatures, ClusterOptions, StreamClusterer, features
+from .embed import get_embedder
 from .model import Article, NewsfuseError
 from .store import Store, StoredArticle, content_hash, normalize_url
 
 
-def _cluster_options():
-    from .clustering import ClusterOptions
-
-    return ClusterOptions()
-
-
 @dataclass(frozen=True)
 class IngestOptions:
-    embedder: str = "static"
+    embedder: str = "static"  # the clustering is tuned for it; TF-IDF vectors are not comparable across batches
     batch_size: int = 200  # articles per transaction
-    clustering: object = field(default_factory=_cluster_options)  # clustering.ClusterOptions
+    clustering: ClusterOptions = field(default_factory=ClusterOptions)
 
 
 @dataclass
 class IngestResult:
-    read: int = 0  # articles read from the inputs
     added: int = 0  # newly stored
     duplicates: int = 0  # already stored (same URL or same content), or repeated in the inputs
     empty: int = 0  # nothing left after cleaning
@@ -47,19 +42,19 @@ class IngestResult:
         return ", ".join(parts)
 
 
-def read_inputs(inputs: list[str]) -> list[Article]:
-    """Every input read in full, in order; the first bad one raises NewsfuseError naming it.
-    Inputs are read one by one: the same id in two inputs is settled by the store, not refused."""
+def read_inputs(inputs: list[str], fetch=None) -> list[Article]:
+    """Every input read in full, in order; the first bad one raises NewsfuseError naming it. URLs are
+    fetched when `fetch` (ingest.urls.FetchOptions) is given. Inputs are read one by one: the same id
+    in two inputs is settled by the store, not refused."""
     from .ingest import read_articles
 
     if not inputs:
         raise NewsfuseError("no input given")
-    return [article for spec in inputs for article in read_articles([spec])]
+    return [article for spec in inputs for article in read_articles([spec], fetch=fetch)]
 
 
-def ingest(inputs: list[str], store: Store, options: IngestOptions = IngestOptions(), progress: bool = False) -> IngestResult:
-    """Read the inputs, then add each new article to the store and to a story. See the module docstring."""
-    articles = read_inputs(inputs)
+def ingest_articles(articles: list[Article], store: Store, options: IngestOptions = IngestOptions(), progress: bool = False) -> IngestResult:
+    """Add each new article (as `read_inputs` gives them) to the store and to a story. See the module docstring."""
     store.check_settings(_settings(options))
     with store.writer():
         return _ingest_articles(articles, store, options, progress)
@@ -73,53 +68,60 @@ def _settings(options: IngestOptions) -> dict[str, str]:
 def _ingest_articles(articles: list[Article], store: Store, options: IngestOptions, progress: bool) -> IngestResult:
     from tqdm import tqdm
 
-    from .clustering import ArticleFeatures, StreamClusterer
-
     clusterer = StreamClusterer(options.clustering)
     try:
         clusterer.restore(((story_id, [(article_id, ArticleFeatures.from_bytes(blob)) for article_id, blob in members])
                            for story_id, members in store.open_stories()), now=store.newest_date())
     except ValueError as error:  # features stored by another version of newsfuse
         raise NewsfuseError(f"{store.path}: cannot continue this store ({error})") from None
-    result = IngestResult(read=len(articles))
+    result = IngestResult()
+    bar = tqdm(total=len(articles), unit=" articles", disable=not progress, file=sys.stderr, dynamic_ncols=True)
     batch: list[tuple[Article, str]] = []
+    for article, digest in _new_articles(articles, store, result, skipped=bar.update):
+        batch.append((article, digest))
+        if len(batch) >= options.batch_size:
+            _commit(batch, clusterer, store, options, result)
+            bar.update(len(batch))  # an article counts as done once committed
+            batch = []
+    if batch:
+        _commit(batch, clusterer, store, options, result)
+        bar.update(len(batch))
+    bar.close()
+    return result
+
+
+def _new_articles(articles: list[Article], store: Store, result: IngestResult, skipped) -> Iterator[tuple[Article, str]]:
+    """Cleaned articles that are neither stored nor repeated earlier in this run, with their content hash."""
     urls: set[str] = set()
     hashes: set[str] = set()
     ids: set[str] = set()
-    bar = tqdm(total=len(articles), unit=" articles", disable=not progress, file=sys.stderr, dynamic_ncols=True, leave=False)
     for article in articles:
-        bar.update()
+        url = normalize_url(article.url)
+        if url is not None and (url in urls or store.find(url, None) is not None):
+            result.duplicates += 1  # a re-polled feed item: known by its link, no need to clean it again
+            skipped()
+            continue
         clean_article(article)
         if not article.text.strip():
             result.empty += 1
+            skipped()
             continue
         digest = content_hash(article)
-        url = normalize_url(article.url)
-        stored, id_taken = store.find(article.id, url, digest)
-        if stored is not None or digest in hashes or (url is not None and url in urls):
+        if digest in hashes or store.find(None, digest) is not None:
             result.duplicates += 1
+            skipped()
             continue
-        if id_taken or article.id in ids:
+        if article.id in ids or store.has_id(article.id):
             article.id = f"{article.id}~{digest[:8]}"  # another article already has this id: keep both
         hashes.add(digest)
         ids.add(article.id)
         if url is not None:
             urls.add(url)
-        batch.append((article, digest))
-        if len(batch) >= options.batch_size:
-            _commit(batch, clusterer, store, options, result)
-            batch = []
-    if batch:
-        _commit(batch, clusterer, store, options, result)
-    bar.close()
-    return result
+        yield article, digest
 
 
 def _commit(batch: list[tuple[Article, str]], clusterer, store: Store, options: IngestOptions, result: IngestResult) -> None:
     """Cluster one batch, then store it with its stories in one transaction."""
-    from .clustering import features
-    from .embed import get_embedder
-
     vectors = features([article for article, _ in batch], get_embedder(options.embedder), options.clustering)
     rows = []
     for (article, digest), feature in zip(batch, vectors):

@@ -18,13 +18,14 @@ text, which stays a verbatim part of the cited sentence.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .align import THRESHOLDS, coverage, reports
+from .align import THRESHOLDS, AlignThresholds, coverage, reports
 from .model import Article, Sentence, Story, SummarySentence
 from .terms import STOP_WORDS, bigrams, content_terms, stem, tokens
 
@@ -53,16 +54,21 @@ class SummaryOptions:
     words: int = 120
     min_sentence_words: int = 8
     max_sentence_words: int = 60
-    min_concept_share: float = 0.2  # a concept must appear in this share of the articles (at least 2) in a big story
-    lead_sentences: int = 3  # an article's opening sentences state the event ...
-    lead_bonus: float = 1.0  # ... so an article using a concept there counts this much more
+    min_concept_share: float = 0.3  # a concept must appear in this share of the articles (at least 2) in a big story
+    lead_sentences: float = 4.0  # an article's opening sentences state the event ...
+    lead_bonus: float = 2.0  # ... so an article using a concept there counts up to 1 + this (decaying exp(-index / lead_sentences))
+    lead_shape: str = "exp"
+    max_sentence_index: int = 1000  # candidates come from each article's first sentences only
     redundancy_cosine: float = 0.80
     redundancy_coverage: float = 0.6
     max_candidates: int = 200  # the densest sentences the exact solver considers
-    node_limit: int = 2000  # solver branch-and-bound nodes: bounds time, keeps the result deterministic
-    query_weight: float = 1.0  # how strongly query relevance reweights concepts
-    query_min_cosine: float = 0.0  # sentences less similar than this to the query are left out
-    seen_discount: float = 0.8  # a concept every read article uses keeps 1 - this of its weight
+    solver: str = "greedy"  # "greedy" (lazy greedy, then 1-swaps) or "ilp" (exact, scipy HiGHS; slower)
+    length_exponent: float = 0.6  # greedy gain is divided by words ** this: favours dense, shorter sentences
+    swaps: int = 0  # rounds of 1-swap improvement after the greedy pass
+    node_limit: int = 2000  # ILP branch-and-bound nodes: bounds time, keeps the result deterministic
+    query_weight: float = 3.0  # how strongly query relevance reweights concepts
+    query_keep: float = 0.35  # the share of candidate sentences, most relevant to the query first, that may be chosen
+    seen_discount: float = 1.0  # a concept every read article uses keeps 1 - this of its weight
 
 
 @dataclass
@@ -72,6 +78,7 @@ class Focus:
     query: str | None = None
     query_vector: np.ndarray | None = field(default=None, repr=False)
     seen: list[Article] = field(default_factory=list)
+    thresholds: AlignThresholds = THRESHOLDS["static"]  # when a read sentence states a new one: the embedder's
 
 
 def summarize_story(story: Story, options: SummaryOptions = SummaryOptions(), focus: Focus | None = None) -> list[SummarySentence]:
@@ -79,16 +86,16 @@ def summarize_story(story: Story, options: SummaryOptions = SummaryOptions(), fo
     focus = focus or Focus()
     shown = {id(s): _shown_text(s.text) for s in story.sentences}
     pairs = {id(s): bigrams(shown[id(s)]) for s in story.sentences}  # computed once, used for weights and selection
-    candidates = [s for s in story.sentences if _is_candidate(s, shown[id(s)], options)]
+    candidates = [s for s in story.sentences if s.index < options.max_sentence_index and _is_candidate(s, shown[id(s)], options)]
     if not candidates:  # a story of short fragments: take what there is
         candidates = [s for s in story.sentences if s.words >= 3]
     relevance = _query_relevance(story, focus)
-    if relevance is not None and options.query_min_cosine > 0:
-        relevant = [s for s in candidates if relevance[id(s)] >= options.query_min_cosine]
-        candidates = relevant or candidates
+    if relevance is not None and options.query_keep < 1.0:  # only the sentences most relevant to the query
+        ranked = sorted(candidates, key=lambda s: (-relevance[id(s)], s.article_id, s.index))
+        candidates = ranked[: max(math.ceil(options.query_keep * len(ranked)), 1)]
     if focus.seen:
-        new = [s for s in candidates if not _already_read(s, focus.seen)]
-        candidates = new or candidates
+        read = _already_read(candidates, focus.seen, focus.thresholds)
+        candidates = [s for s in candidates if id(s) not in read] or candidates
     weights = _concept_weights(story, pairs, options, relevance, focus.seen)
     chosen = _select(candidates, shown, pairs, weights, options)
     chosen.sort(key=lambda s: (_relative_position(story, s), story.articles.index(story.article(s.article_id)), s.index))
@@ -132,7 +139,7 @@ def _concept_weights(story: Story, pairs: dict[int, set], options: SummaryOption
     for article in story.articles:
         used: dict[tuple, float] = {}
         for s in article.sentences:
-            value = 1.0 + options.lead_bonus * (s.index < options.lead_sentences)
+            value = 1.0 + options.lead_bonus * _lead(s.index, options)
             if relevance is not None:
                 value *= 1.0 + options.query_weight * max(relevance[id(s)], 0.0)
             for pair in pairs[id(s)]:
@@ -150,6 +157,12 @@ def _concept_weights(story: Story, pairs: dict[int, set], options: SummaryOption
     return weights
 
 
+def _lead(index: int, options: SummaryOptions) -> float:
+    if options.lead_shape == "exp":
+        return math.exp(-index / options.lead_sentences)
+    return float(index < options.lead_sentences)
+
+
 def _query_relevance(story: Story, focus: Focus) -> dict[int, float] | None:
     """Each sentence's relevance to the query: embedding cosine, plus the share of query words it uses."""
     if not focus.query:
@@ -163,20 +176,22 @@ def _query_relevance(story: Story, focus: Focus) -> dict[int, float] | None:
     return relevance
 
 
-def _already_read(sentence: Sentence, seen: list[Article]) -> bool:
-    """Whether a read article states this sentence (same test as alignment)."""
-    if sentence.vector is None:
-        return False
-    terms = set(content_terms(sentence.text))
-    thresholds = THRESHOLDS["static"]
-    for article in seen:
-        for other in article.sentences:
-            if other.vector is None:
-                continue
-            cosine = float(np.dot(sentence.vector, other.vector))
-            if cosine >= thresholds.near_copy_cosine and reports(cosine, coverage(terms, set(content_terms(other.text))), len(terms), thresholds):
-                return True
-    return False
+def _already_read(candidates: list[Sentence], seen: list[Article], thresholds: AlignThresholds) -> set[int]:
+    """ids of the candidates that a read article states (the same test as alignment)."""
+    others = [s for a in seen for s in a.sentences if s.vector is not None]
+    mine = [s for s in candidates if s.vector is not None]
+    if not others or not mine:
+        return set()
+    cosines = np.vstack([s.vector for s in mine]) @ np.vstack([s.vector for s in others]).T
+    lowest = min(thresholds.min_cosine, thresholds.near_copy_cosine)
+    found = set()
+    for i, j in zip(*np.nonzero(cosines >= lowest)):
+        if id(mine[i]) in found:
+            continue
+        terms = set(content_terms(mine[i].text))
+        if reports(float(cosines[i, j]), coverage(terms, set(content_terms(others[j].text))), len(terms), thresholds):
+            found.add(id(mine[i]))
+    return found
 
 
 def _select(candidates: list[Sentence], shown: dict[int, str], pairs: dict[int, set], weights: dict, options: SummaryOptions) -> list[Sentence]:
@@ -190,30 +205,94 @@ def _select(candidates: list[Sentence], shown: dict[int, str], pairs: dict[int, 
     if not useful:
         return []
     conflicts = _conflicts(useful, shown, options)
-    chosen = _solve([lengths[id(s)] for s in useful], [concepts[id(s)] for s in useful], weights, conflicts, options)
+    solve = _solve if options.solver == "ilp" else _greedy
+    chosen = solve([lengths[id(s)] for s in useful], [concepts[id(s)] for s in useful], weights, conflicts, options)
     return [useful[i] for i in chosen]
+
+
+def _greedy(lengths: list[int], concepts: list[set], weights: dict, conflicts: list[tuple[int, int]],
+            options: SummaryOptions) -> list[int]:
+    """Greedy by uncovered weight per word ** length_exponent (lazy: gains only fall), then 1-swaps
+    that raise the covered weight while the budget holds."""
+    import heapq
+
+    clash: dict[int, set[int]] = {}
+    for i, j in conflicts:
+        clash.setdefault(i, set()).add(j)
+        clash.setdefault(j, set()).add(i)
+    scale = [length ** options.length_exponent for length in lengths]
+    covered: set = set()
+    chosen: list[int] = []
+    budget = options.words
+
+    def gain(i: int) -> float:
+        return sum(weights[c] for c in concepts[i] - covered)
+
+    heap = [(-gain(i) / scale[i], i) for i in range(len(lengths))]
+    heapq.heapify(heap)
+    while heap:
+        negative, i = heapq.heappop(heap)
+        if lengths[i] > budget or clash.get(i, set()) & set(chosen):
+            continue
+        current = gain(i) / scale[i]
+        if current <= 0:
+            continue
+        if heap and current < -heap[0][0] - 1e-12:  # stale: re-queue with its real gain
+            heapq.heappush(heap, (-current, i))
+            continue
+        chosen.append(i)
+        covered |= concepts[i]
+        budget -= lengths[i]
+    return _improve(chosen, lengths, concepts, weights, clash, options) if options.swaps else chosen
+
+
+def _improve(chosen: list[int], lengths: list[int], concepts: list[set], weights: dict, clash: dict[int, set[int]],
+             options: SummaryOptions) -> list[int]:
+    """Swap one chosen sentence for one unchosen (or add one) while that covers more weight."""
+    def total(selection: list[int]) -> float:
+        return sum(weights[c] for c in set().union(*(concepts[i] for i in selection))) if selection else 0.0
+
+    best = total(chosen)
+    for _ in range(options.swaps):
+        used = sum(lengths[i] for i in chosen)
+        found = None
+        for out in [None] + chosen:
+            rest = [i for i in chosen if i != out]
+            room = options.words - used + (lengths[out] if out is not None else 0)
+            blocked = set().union(*(clash.get(i, set()) for i in rest)) if rest else set()
+            for new in range(len(lengths)):
+                if new in chosen or lengths[new] > room or new in blocked:
+                    continue
+                value = total(rest + [new])
+                if value > best + 1e-9:
+                    best, found = value, rest + [new]
+        if found is None:
+            break
+        chosen = found
+    return chosen
 
 
 def _conflicts(sentences: list[Sentence], shown: dict[int, str], options: SummaryOptions) -> list[tuple[int, int]]:
     """Pairs of sentences that say the same thing: aligned, close embeddings, or mostly the same words."""
     terms = [set(content_terms(shown[id(s)])) for s in sentences]
-    vectors = [s.vector for s in sentences]
-    similar = None
-    if all(v is not None for v in vectors):
-        matrix = np.vstack(vectors)
-        similar = matrix @ matrix.T >= options.redundancy_cosine
-    found = []
-    for i, a in enumerate(sentences):
-        for j in range(i + 1, len(sentences)):
-            b = sentences[j]
-            if (
-                (similar is not None and similar[i, j])
-                or a.support.get(b.article_id) == b.index
-                or b.support.get(a.article_id) == a.index
-                or (terms[i] and terms[j] and len(terms[i] & terms[j]) >= options.redundancy_coverage * min(len(terms[i]), len(terms[j])))
-            ):
-                found.append((i, j))
-    return found
+    vocabulary = {t: k for k, t in enumerate(sorted(set().union(*terms)))}
+    incidence = np.zeros((len(sentences), max(len(vocabulary), 1)), dtype=np.float32)
+    for i, found in enumerate(terms):
+        incidence[i, [vocabulary[t] for t in found]] = 1.0
+    sizes = incidence.sum(axis=1)
+    shared = incidence @ incidence.T
+    same = (shared >= options.redundancy_coverage * np.minimum(sizes[:, None], sizes[None, :])) & (shared > 0)
+    if all(s.vector is not None for s in sentences):
+        matrix = np.vstack([s.vector for s in sentences])
+        same |= matrix @ matrix.T >= options.redundancy_cosine
+    position = {(s.article_id, s.index): i for i, s in enumerate(sentences)}
+    for i, s in enumerate(sentences):  # aligned by align.py
+        for article_id, index in s.support.items():
+            j = position.get((article_id, index))
+            if j is not None:
+                same[i, j] = same[j, i] = True
+    rows, cols = np.nonzero(np.triu(same, k=1))
+    return list(zip(rows.tolist(), cols.tolist()))
 
 
 def _solve(lengths: list[int], concepts: list[set], weights: dict, conflicts: list[tuple[int, int]],

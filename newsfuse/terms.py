@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 
 TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
 
@@ -23,11 +24,16 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
-@functools.lru_cache(maxsize=1)
-def _stemmer():
-    import snowballstemmer
+_local = threading.local()
 
-    return snowballstemmer.stemmer("english")
+
+def _stemmer():
+    # one per thread: a snowball stemmer keeps its word in itself (threaded Dask workers share a process)
+    if not hasattr(_local, "stemmer"):
+        import snowballstemmer
+
+        _local.stemmer = snowballstemmer.stemmer("english")
+    return _local.stemmer
 
 
 def tokens(text: str) -> list[str]:

@@ -46,14 +46,25 @@ def test_later_batches_update_story_rows_and_since_filters_by_last_seen(store):
     assert (s1.size, s1.outlets, s1.first_seen, s1.last_seen) == (2, ["Outlet", "Other"], "2026-03-01", "2026-03-20")
 
 
+def test_undated_articles_leave_a_story_its_dated_range(store):
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    store.add([stored("u1", "s1", date=None)])
+    (row,) = store.stories()
+    assert (row.first_seen, row.last_seen) == (today, today)  # nothing dated yet: the day it was ingested
+    store.add([stored("d1", "s1", date="2015-12-15"), stored("u2", "s1", date=None)])
+    (row,) = store.stories()
+    assert (row.first_seen, row.last_seen, row.size) == ("2015-12-15", "2015-12-15", 3)
+
+
 def test_find_recognises_the_same_url_or_the_same_normalised_content(store):
     store.add([stored("a1", "s1", url="https://ex.org/a1", text="The gate failed.\n\nWater came in.")])
     same_text = Article(id="other", text="the  GATE failed. Water came\nin.", title="a TITLE", source="outlet")
-    assert store.find("other", None, content_hash(same_text)) == ("a1", False)
-    assert store.find("other", "https://ex.org/a1", "no-such-hash") == ("a1", False)
-    assert store.find("a1", "https://ex.org/new", "no-such-hash") == (None, True)  # the id is taken by another article
+    assert store.find(None, content_hash(same_text)) == "a1"
+    assert store.find("https://ex.org/a1", "no-such-hash") == "a1"
+    assert store.find("https://ex.org/new", "no-such-hash") is None
+    assert store.has_id("a1") and not store.has_id("other")
     syndicated = Article(id="x", text="The gate failed.\n\nWater came in.", title="A title", source="Another outlet")
-    assert store.find("x", None, content_hash(syndicated)) == (None, False)  # the same wire copy in another outlet is kept
+    assert store.find(None, content_hash(syndicated)) is None  # the same wire copy in another outlet is kept
 
 
 def test_a_failing_batch_leaves_nothing_and_keeps_earlier_batches(store):

@@ -1,3 +1,4 @@
+import re
 import itertools
 
 from newsfuse.ingest import read_clusters
@@ -44,3 +45,74 @@ def test_summary_is_deterministic(seeds_report):
 
     again = build_report(read_articles([str(SEEDS)]))
     assert [(s.text, s.sources) for s in again.stories[0].summary] == [(s.text, s.sources) for s in seeds_report.stories[0].summary]
+
+
+def _sample_cluster_file(tmp_path, **extra):
+    """The shipped sample story's articles as one cluster line (the project's own invented text)."""
+    import json
+
+    from newsfuse.clean import clean_article
+    from newsfuse.ingest import read_articles
+    from conftest import SAMPLE
+
+    documents = [  # cleaned: the dates are read from the articles' date lines
+        {"id": a.id, "title": a.title, "date": a.date.isoformat() if a.date else None, "text": a.text}
+        for a in map(clean_article, read_articles([str(SAMPLE)])) if a.text
+    ]
+    path = tmp_path / "sample.jsonl"
+    path.write_text(json.dumps({"id": "sample", "documents": documents, **extra}) + "\n", encoding="utf-8")
+    return path
+
+
+def test_dateline_is_cut_from_the_shown_text_and_the_text_stays_in_the_source():
+    clusters = list(read_clusters(str(DATA / "mds" / "duc2003_task2.jsonl")))[:3]
+    opened = 0
+    for cluster, story in zip(clusters, summarize_clusters(clusters, Options.with_words(100))):
+        for sentence in story.summary:
+            assert sentence.text in story.article(sentence.sources[0]).text
+            assert sentence.sentence.text.endswith(sentence.text)
+            assert not re.match(r"^[A-Z]{3,}[A-Z ,.]* \(\w+\) _", sentence.text), sentence.text
+            opened += sentence.text != sentence.sentence.text
+    assert opened, "no chosen sentence opened with a dateline: the test no longer checks the cut"
+
+
+def test_a_query_pulls_the_summary_towards_what_was_asked(cli, tmp_path):
+    import json
+
+    path = _sample_cluster_file(tmp_path, question="What did the opposition councillor say about the maintenance budget?")
+    _, plain, _ = cli("summarize", path, "--words", "60")
+    code, focused, err = cli("summarize", path, "--words", "60", "--query-field", "question")
+    assert code == 0, err
+    plain, focused = json.loads(plain)["summary"], json.loads(focused)["summary"]
+    assert "budget" in focused and "budget" not in plain
+    _, direct, _ = cli("summarize", path, "--words", "60", "--query", "What did the opposition councillor say about the maintenance budget?")
+    assert json.loads(direct)["summary"] == focused
+
+
+def test_query_field_missing_is_a_one_line_error(cli, tmp_path):
+    path = _sample_cluster_file(tmp_path)
+    code, out, err = cli("summarize", path, "--query-field", "question")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "'question'" in err and "sample" in err
+
+
+def test_update_mode_leaves_out_what_the_reader_has_read(cli, tmp_path):
+    """--since: the reader read the first day's reports; the summary says what the second day adds."""
+    import json
+
+    from newsfuse.align import THRESHOLDS, reports, coverage
+    from newsfuse.ingest import read_articles
+    from newsfuse.pipeline import prepare
+    from conftest import SAMPLE
+
+    path = _sample_cluster_file(tmp_path)
+    code, out, err = cli("summarize", path, "--words", "80", "--since", "2026-03-11")
+    assert code == 0, err
+    summary = json.loads(out)["summary"]
+    assert summary
+    first_day = [a for a in prepare(read_articles([str(SAMPLE)]), Options()) if a.date and a.date.isoformat() < "2026-03-11"]
+    assert first_day
+    read = {s.text for a in first_day for s in a.sentences}
+    assert not any(text in summary for text in read), "a sentence of an article already read was repeated"
+    _, everything, _ = cli("summarize", path, "--words", "80")
+    assert json.loads(everything)["summary"] != summary

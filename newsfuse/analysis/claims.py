@@ -61,8 +61,8 @@ def align_claims(articles: list[Article], options: ClaimOptions = ClaimOptions()
             sources=sources,
             sentences=[(sentences[n].article_id, sentences[n].index) for n in members],
         ))
-    first = {id(c): min(_position(articles, sentences[key[s]]) * 10_000 + s[1] for s in c.sentences) for c in claims}
-    claims.sort(key=lambda c: (-len(c.sources), first[id(c)]))
+    position = {a.id: n for n, a in enumerate(articles)}
+    claims.sort(key=lambda c: (-len(c.sources), min((position[a], i) for a, i in c.sentences)))
     for number, claim in enumerate(claims, 1):
         claim.id = f"c{number}"
     return claims

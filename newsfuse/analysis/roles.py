@@ -8,10 +8,13 @@ from several outlets; the original has more of its own). Paraphrases are indepen
 An original must remain, so of identical articles the first (earliest) one stays core.
 
 Off-event: an article that grouping (stories.py) left alone, whose people, places and words match
-a bigger story (names and embedding), but which shares almost none of its statements and either is
-dated far from it or cannot be placed in time. Topic words alone never decide it: they are what
-makes it *look* like the story. It is attached to that story as `off_event`, shown in the report,
-and kept out of its summary, claims and timeline.
+a bigger story (its names are the story's, it names the story's key actors, and its embedding is
+close), but which shares almost none of its statements and either is dated far from it (more
+than the 4 days a story may span) or cannot be placed in time. Topic words alone never decide it:
+they are what makes it *look* like the story. It is attached to that story as `off_event`, shown
+in the report, and kept out of its summary, claims and timeline. Stories given as clusters by the
+input are not touched, and no article inside a story is made off-event: grouping already
+required it to share statements with the others.
 """
 from __future__ import annotations
 
@@ -28,6 +31,9 @@ from ..terms import stem, tokens
 from .claims import is_statement
 
 QUOTED = re.compile(r"[“\"][^“”\"]*[”\"]|‘[^‘’]*’")
+NOT_NAMES = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december the a an in on at he she it they we i but and mr mrs ms dr".split())
 NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'’][A-Za-z]+)?\b|\b[A-Z]{2,}\b|\b(?:[A-Z]\.){2,}")
 
 
@@ -40,6 +46,7 @@ class RoleOptions:
     # off-event
     topic_cosine: float = 0.75  # mean-embedding cosine to the story
     topic_names: float = 0.5  # share of the article's name mentions that the story also uses
+    topic_actors: float = 0.6  # share of the story's key names (used by most of its articles) the article mentions
     max_shared_share: float = 0.2  # statements it shares with the story, as a share of its own
     max_shared_undated: float = 0.1  # stricter when no date tells the occasions apart
     max_days_apart: int = 4  # as stories.GroupingOptions
@@ -137,27 +144,37 @@ class OccasionEvidence:
     shared: int  # statements shared with the story's articles
     statements: int
     days_apart: int | None  # None when either side is undated
+    actors: float = 1.0  # share of the story's key names (those most of its articles use) it mentions
 
     def reason(self) -> str:
         when = f"dated {self.days_apart} days from the story" if self.days_apart is not None else "no date to place it"
-        return f"same names ({self.names:.0%}) but shares {self.shared} of {self.statements} statements; {when}"
+        return (f"same names ({self.names:.0%} of its names, {self.actors:.0%} of the story's actors) "
+                f"but shares {self.shared} of {self.statements} statements; {when}")
 
 
-def occasion_evidence(article: Article, story: Story) -> OccasionEvidence:
-    vector, centre = article_vector(article), _centre(story.articles)
+def occasion_evidence(article: Article, story: Story, cache: dict | None = None) -> OccasionEvidence:
+    """The evidence on whether `article` is another occasion of `story`; `cache` keeps names and
+    centres between calls over the same stories."""
+    cache = {} if cache is None else cache
+    if ("centre", id(story)) not in cache:
+        cache[("centre", id(story))] = _centre(story.articles)
+    vector, centre = article_vector(article), cache[("centre", id(story))]
     cosine = float(vector @ centre) if vector is not None and centre is not None else 0.0
-    mine = _names(article)
-    theirs = set().union(*(_names(a) for a in story.articles)) if story.articles else set()
+    mine = _cached_names(article, cache)
+    per_article = [_cached_names(a, cache) for a in story.articles]
+    theirs = set().union(*per_article) if per_article else set()
     names = sum(n for name, n in mine.items() if name in theirs) / max(1, sum(mine.values()))
+    key = _key_names(per_article)
+    actors = sum(name in mine for name in key) / len(key) if key else 0.0
     shared = len(_aligned_statements(article, story.articles))
     dates = [a.date for a in story.articles if a.date]
     days = min(abs((article.date - d).days) for d in dates) if article.date and dates else None
-    return OccasionEvidence(cosine, names, shared, max(1, sum(is_statement(s) for s in article.sentences)), days)
+    return OccasionEvidence(cosine, names, shared, max(1, sum(is_statement(s) for s in article.sentences)), days, actors)
 
 
 def is_off_event(evidence: OccasionEvidence, options: RoleOptions = RoleOptions()) -> bool:
-    if evidence.cosine < options.topic_cosine or evidence.names < options.topic_names:
-        return False  # another topic altogether: its own story
+    if evidence.cosine < options.topic_cosine or evidence.names < options.topic_names or evidence.actors < options.topic_actors:
+        return False  # another topic, or not the story's actors: its own story
     shared_share = evidence.shared / evidence.statements
     if evidence.days_apart is None:
         return shared_share <= options.max_shared_undated
@@ -166,16 +183,18 @@ def is_off_event(evidence: OccasionEvidence, options: RoleOptions = RoleOptions(
 
 def attach_off_event(stories: list[Story], options: RoleOptions = RoleOptions()) -> list[Story]:
     """Move each lone article that is another occasion of a bigger story into that story as
-    `off_event`. The story keeps the id and title of its own articles. Returns the new list."""
-    hosts = [s for s in stories if len(s.articles) >= 2]
+    `off_event`. The story keeps the id and title of its own articles. Returns the new list.
+    Stories given as clusters by the input are kept as they are: their grouping is the user's."""
+    hosts = [s for s in stories if len(s.articles) >= 2 and not _given(s)]
     attached: dict[str, list[Article]] = {}
     remaining = []
+    cache: dict = {}  # each article's names and each host's centre, computed once
     for story in stories:
-        if len(story.articles) != 1 or not hosts:
+        if len(story.articles) != 1 or not hosts or _given(story):
             remaining.append(story)
             continue
         article = story.articles[0]
-        scored = [(occasion_evidence(article, host), host) for host in hosts]
+        scored = [(occasion_evidence(article, host, cache), host) for host in hosts]
         scored = [(e, h) for e, h in scored if is_off_event(e, options)]
         if not scored:
             remaining.append(story)
@@ -199,12 +218,34 @@ def _aligned_statements(article: Article, others: list[Article]) -> set[int]:
     return {i for i in found if is_statement(article.sentences[i])}
 
 
+def _given(story: Story) -> bool:
+    return any(a.cluster for a in story.articles)
+
+
 def _centre(articles: list[Article]) -> np.ndarray | None:
     vectors = [v for v in (article_vector(a) for a in articles) if v is not None]
     if not vectors:
         return None
     mean = np.mean(vectors, axis=0)
     return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+
+def _key_names(per_article: list[Counter], top: int = 8) -> list[str]:
+    """The names most of a story's articles use (its actors and places), most widely used first."""
+    spread: Counter = Counter()
+    mentions: Counter = Counter()
+    for names in per_article:
+        spread.update(names.keys())
+        mentions.update(names)
+    needed = max(2, (len(per_article) + 1) // 2) if len(per_article) > 1 else 1
+    common = [n for n in spread if spread[n] >= needed]
+    return sorted(common, key=lambda n: (-spread[n], -mentions[n], n))[:top]
+
+
+def _cached_names(article: Article, cache: dict) -> Counter:
+    if ("names", id(article)) not in cache:
+        cache[("names", id(article))] = _names(article)
+    return cache[("names", id(article))]
 
 
 def _names(article: Article) -> Counter:
@@ -215,6 +256,6 @@ def _names(article: Article) -> Counter:
             if match.start() == 0:
                 continue
             word = match.group().replace(".", "").lower()
-            if len(word) > 1:
+            if len(word) > 1 and word not in NOT_NAMES:
                 found[stem(word)] += 1
     return found

@@ -13,6 +13,7 @@ import statistics
 from dataclasses import dataclass
 
 from ..model import Article, Sentence, TimelineEntry
+from .entities import is_heading
 
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
@@ -47,14 +48,14 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("weekday", re.compile(rf"\b(?:(?P<mod>last|next|this|on|{_EDGE})\s+)?{_WEEKDAY}\b", re.I)),
     # A bare month only after a word that makes it a date ("in May", not "may" the verb).
     ("month", re.compile(rf"\b(?P<mod>(?i:in|since|by|until|till|through|from|during|last|next|this|early|late|mid-?|a|the))\s+"
-                         rf"{_MONTH}(?![\w.]|\.\s*\d)")),
+                         rf"{_MONTH}(?!\w|\.?\s*\d)")),
     ("year", re.compile(rf"\b(?P<mod>(?i:in|since|by|until|till|through|from|during|before|after|of|into|early|late|mid-?))\s+{_YEAR}\b(?!\s*(?:%|percent))"
                         r"|\b(?P<mod2>its|their|the|his|her|a|’s|'s)\s+(?P<year2>(?:19|20)\d\d)\b(?=\s+[a-z])")),
 ]
 
 # Tense cues: the cue nearest to the expression decides its direction.
 FUTURE_CUES = re.compile(
-    r"\b(?:will|won['’]t|['’]ll|shall|would|going to|is to|are to|to be|set to|due to|expected to|scheduled|"
+    r"\b(?:will|won['’]t|['’]ll|shall|would|can|going to|is to|are to|to be|set to|due to|expected to|scheduled|"
     r"plans? to|planning to|prepares? to|preparing to|aims? to|intends? to|upcoming|ahead|later)\b", re.I)
 PAST_CUES = re.compile(
     r"\b(?:was|were|had|did|has been|have been|ago|earlier|last|\w+ed|met|said|told|spoke|held|made|took|gave|"
@@ -64,8 +65,9 @@ PAST_CUES = re.compile(
 NOT_PAST = frozenset({"need", "indeed", "proceed", "exceed", "succeed", "seed", "feed", "speed", "bed", "red",
                       "united", "based", "related", "limited", "proposed", "planned", "scheduled", "expected"})
 DATELINE = re.compile(r"^\s*(?:updated|published|posted|last updated|first published)\b", re.I)
-HEADING_END = re.compile(r"[.!?”\"’')]\s*$")
 
+UNTIL_HOUR = re.compile(r"\b(?:until|till|by)\s+(?:(?:noon|midnight|midday|\d{1,2}(?::\d\d)?\s*(?:[ap]\.?m\.?)?)\s+)?"
+                        r"(?:on\s+)?$", re.I)
 GRANULARITY_RANK = {"year": 0, "month": 1, "week": 2, "day": 3}
 WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10}
@@ -95,7 +97,6 @@ def infer_missing_dates(articles: list[Article]) -> None:
                 if other in ids and other != article.id:
                     shared[article.id][other] = shared[article.id].get(other, 0) + 1
                     shared[other][article.id] = shared[other].get(article.id, 0) + 1
-    by_id = {a.id: a for a in articles}
     known = {a.id: a.date for a in articles if a.date is not None}
     if not known:
         return
@@ -115,7 +116,6 @@ def infer_missing_dates(articles: list[Article]) -> None:
         if article.date is None:
             article.date = known.get(article.id, story_median)
             article.date_inferred = True
-    del by_id
 
 
 def build_timeline(articles: list[Article]) -> list[TimelineEntry]:
@@ -154,8 +154,9 @@ def build_timeline(articles: list[Article]) -> list[TimelineEntry]:
 def _add_or_merge(entries, entry: TimelineEntry, statements: set[tuple[str, int]], ids: list[str]) -> None:
     for existing, known in entries:
         if existing.date == entry.date and existing.granularity == entry.granularity and known & statements:
+            # the first report's article stays first, as in summary citations; the rest in story order
             merged = set(existing.sources) | set(entry.sources)
-            existing.sources = [i for i in ids if i in merged]
+            existing.sources = existing.sources[:1] + [i for i in ids if i in merged and i != existing.sources[0]]
             # a real publication date behind any report makes the entry not inferred
             existing.inferred = existing.inferred and entry.inferred
             known |= statements
@@ -165,12 +166,7 @@ def _add_or_merge(entries, entry: TimelineEntry, statements: set[tuple[str, int]
 
 def _not_an_event(sentence: Sentence) -> bool:
     """Date lines ("Updated 15 December") and headings ("Target Date") carry no event."""
-    text = sentence.text
-    if DATELINE.match(text):
-        return True
-    words = text.split()
-    return len(words) <= 8 and not HEADING_END.search(text) and not any(
-        w[:1].islower() and w.isalpha() and len(w) > 3 for w in words)
+    return bool(DATELINE.match(sentence.text)) or is_heading(sentence.text)
 
 
 def _only_a_date(text: str, found: list[Resolved]) -> bool:
@@ -235,6 +231,10 @@ def _resolve(kind: str, m: re.Match, text: str, base: dt.date | None) -> Resolve
             return None
         return _date_of(_nearest(candidates, base, tense), expression)
     if kind == "weekday":
+        if re.search(r"\b(?:a|every|each|any|one)\s+$", text[:m.start()], re.I):
+            return None  # "on a Saturday" is any Saturday
+        if UNTIL_HOUR.search(text[max(0, m.start() - 25):m.start()]):
+            tense = "future"  # "closed until noon on Wednesday": the closure runs forward from the report
         return _date_of(_weekday(base, WEEKDAYS[g["weekday"].lower()], (g.get("mod") or "").lower(), tense), expression)
     if kind == "month":
         mod = g["mod"].lower()
@@ -244,8 +244,9 @@ def _resolve(kind: str, m: re.Match, text: str, base: dt.date | None) -> Resolve
         if mod == "this":
             year = base.year
         else:
-            direction = {"last": "past", "next": "future", "since": "past", "by": "future", "until": "future",
-                         "till": "future"}.get(mod, tense or "past")
+            # "by August" is a deadline, ahead even in "he wanted the report by August"
+            direction = {"last": "past", "next": "future", "since": "past", "by": "future"}.get(mod) or tense or (
+                "future" if mod in {"until", "till"} else "past")
             year = _month_year(base, month, direction)
         return Resolved(f"{year:04d}-{month:02d}", "month", expression, True)
     return None
@@ -258,8 +259,11 @@ def tense_at(text: str, start: int, end: int) -> str | None:
         return "past"
     if own.startswith(("later", "next", "coming")):
         return "future"
+    if re.search(r"\bsince\s+$", text[max(0, start - 10):start].lower()):
+        return "past"
     clause_start = max(text.rfind(mark, 0, start) for mark in (";", "“", "”", "\"", ":"))
-    clause_end = min([i for i in (text.find(mark, end) for mark in (";", "“", "”", "\"")) if i >= 0] + [len(text)])
+    # a comma after the expression ends its clause: "..., the council said" reports, it is not the event
+    clause_end = min([i for i in (text.find(mark, end) for mark in (";", "“", "”", "\"", ",")) if i >= 0] + [len(text)])
     best: tuple[int, str] | None = None
     for cues, tense in ((FUTURE_CUES, "future"), (PAST_CUES, "past")):
         for cue in cues.finditer(text, clause_start + 1, clause_end):
@@ -268,9 +272,14 @@ def tense_at(text: str, start: int, end: int) -> str | None:
             word = cue.group(0).lower()
             if tense == "past" and (word in NOT_PAST or word.endswith("eed")):
                 continue
+            # a participle after "be" is passive: its auxiliary tells the tense ("will be reviewed")
+            if tense == "past" and re.search(r"\b(?:be|been|being|is|are|am)\s+(?:\w+ly\s+)?$", text[:cue.start()]):
+                continue
             distance = start - cue.end() if cue.end() <= start else cue.start() - end
-            # cues before the expression govern it more often than cues after it
+            # cues before the expression govern it more often than cues after it; "would" is as often
+            # a conditional or reported past ("problems that would lead him to open fire Monday")
             distance = distance if cue.end() <= start else distance * 1.5
+            distance = distance * 2 if word == "would" else distance
             if best is None or distance < best[0]:
                 best = (distance, tense)
     return best[1] if best else None

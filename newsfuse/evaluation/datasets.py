@@ -117,9 +117,11 @@ def _fill_seen(clusters: list[Cluster], meta: dict[str, dict]) -> None:
         if len(docsets) < 2:
             continue
         docsets.sort(key=lambda pair: pair[0])
+        # one copy of each docset, shared by the later docsets: the pipeline prepares seen articles
+        # in place, once; copies, because each docset is also summarized itself
+        read = [copy.deepcopy(cluster.articles) for _, cluster in docsets]
         for position, (_, cluster) in enumerate(docsets):
-            # copies: the pipeline cleans articles in place, and each docset is also summarized itself
-            cluster.seen = [copy.deepcopy(a) for _, earlier in docsets[:position] for a in earlier.articles]
+            cluster.seen = [a for earlier in read[:position] for a in earlier]
 
 
 def read_peers(path: str) -> dict[str, dict[str, str]]:

@@ -2,6 +2,8 @@
 
 Every system gets its own copy of each cluster's raw articles (the pipeline cleans articles in
 place), and is timed per cluster after one untimed warm-up run, so model loading is not counted.
+Update clusters share their `seen` articles (earlier docsets), so newsfuse prepares them once, as
+a reader's already-read articles would have been processed when they were read.
 Peers' official outputs (--peers) are scored the same way, without times. A human peer whose
 summary is one of the references is scored against the other references only, as NIST did.
 """
@@ -56,6 +58,8 @@ class Evaluation:
     words: int
     clusters: list[str]
     runs: list[SystemRun]
+    with_query: int = 0  # clusters summarized for a query (meta file)
+    with_seen: int = 0  # update clusters: the reader has already read earlier docsets
 
     def run(self, name: str) -> SystemRun | None:
         return next((r for r in self.runs if r.name == name), None)
@@ -100,13 +104,18 @@ def evaluate(
         raise NewsfuseError(f"unknown system {unknown[0]!r}; choose from {', '.join(SYSTEMS)}")
     rouge = Rouge(options.words)  # fails here, before any work, when rouge-score is missing
     runners = {name: _runner(name, options) for name in options.systems}
-    bar = progress(len(clusters) * len(runners)) if progress and runners else None
+    if not clusters:
+        raise NewsfuseError(f"{source or 'input'}: no clusters to evaluate")
+    if not runners and not peers:
+        raise NewsfuseError("no systems to evaluate: name some with --systems, or give --peers")
     runs = [SystemRun(name, "newsfuse" if name == "newsfuse" else "baseline") for name in runners]
+    warm_up = Cluster(id=clusters[0].id, articles=clusters[0].articles[:2])
     for run in runs:
-        runners[run.name](copy.deepcopy(clusters[0]))  # warm-up: loads models and imports, untimed
+        runners[run.name](copy.deepcopy(warm_up))  # loads models and imports, untimed
+    bar = progress(len(clusters) * len(runners)) if progress and runners else None
     for cluster in clusters:
         for run in runs:
-            work = copy.deepcopy(cluster)
+            work = copy.deepcopy(cluster, {id(a): a for a in cluster.seen})  # seen articles: shared, prepared once
             start = time.perf_counter()
             output = runners[run.name](work)
             run.seconds[cluster.id] = time.perf_counter() - start
@@ -129,7 +138,10 @@ def evaluate(
             text = " ".join(sentences)
             run.scores[cid] = rouge.score(text, _other_references(text, references[cid]))
         run.redundancy = redundancy(run.summaries, options.embedder)
-    return Evaluation(source=source, words=options.words, clusters=[c.id for c in clusters], runs=runs)
+    return Evaluation(
+        source=source, words=options.words, clusters=[c.id for c in clusters], runs=runs,
+        with_query=sum(bool(c.query) for c in clusters), with_seen=sum(bool(c.seen) for c in clusters),
+    )
 
 
 def _runner(name: str, options: EvaluationOptions) -> Callable[[Cluster], object]:
@@ -247,6 +259,8 @@ def to_json(evaluation: Evaluation) -> dict:
         "clusters_file": evaluation.source,
         "words": evaluation.words,
         "clusters": len(evaluation.clusters),
+        "clusters_with_query": evaluation.with_query,
+        "clusters_with_seen": evaluation.with_seen,
         "scorer": "rouge-score tokens and Porter stemmer; texts cut to the word budget; mean over references",
         "systems": {run.name: summary_row(run, reference) for run in evaluation.runs},
         "per_cluster": {
@@ -272,7 +286,9 @@ def render_table(evaluation: Evaluation) -> str:
         f"{'system':<12} {'n':>3}  {'R-1 R':>6} {'R-1 F':>6}  {'R-2 R':>6} {'R-2 F':>6}  {'SU4 R':>6} {'SU4 F':>6}"
         f"  {'redund':>6} {'cites':>6}  {'s/clus':>7} {'time/LR':>7} {'R-2/LR':>6}"
     )
-    lines = [f"{evaluation.source}: {len(evaluation.clusters)} clusters, {evaluation.words} words", header, "-" * len(header)]
+    extra = "".join(f", {n} {what}" for n, what in ((evaluation.with_query, "with a query"), (evaluation.with_seen, "update (earlier docsets read)")) if n)
+    title = f"{evaluation.source}: {len(evaluation.clusters)} clusters{extra}, {evaluation.words} words; ROUGE recall (R) and F1 (F)"
+    lines = [title, header, "-" * len(header)]
     for run in ours + peers:
         row = summary_row(run, reference)
         cells = [f"{run.name:<12} {row['clusters']:>3} "]

@@ -46,12 +46,12 @@ def read_averages(path: Path) -> dict[str, float]:
 
 
 def read_evals(path: Path, metrics=("ROUGE-2", "ROUGE-SU4")) -> dict[tuple[str, str, str, str], Score]:
-    """`rougejk.m.out`: (system, metric, topic, left-out reference) -> official recall and precision."""
+    """`rougejk.m.out`: (system, metric, topic, left-out reference) -> official recall, precision and F."""
     evals = {}
     for line in _lines(path):
         match = EVAL_LINE.match(line)
         if match and match[2] in metrics:
-            evals[(match[1], match[2], match[3], match[4])] = Score(float(match[5]), float(match[6]))
+            evals[(match[1], match[2], match[3], match[4])] = Score(float(match[5]), float(match[6]), float(match[7]))
     if not evals:
         raise NewsfuseError(f"{path}: no 'SYSTEM ROUGE-N Eval TOPIC… R:… P:… F:…' lines")
     return evals
@@ -67,7 +67,7 @@ def read_multiling(directory: Path, language: str = "ENGLISH") -> dict[str, dict
         with path.open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 system = row["runid"].removesuffix(f"_{official}")
-                found.setdefault(metric, {})[system] = Score(float(row["recall"]), float(row["precision"]))
+                found.setdefault(metric, {})[system] = Score(float(row["recall"]), float(row["precision"]), float(row["f-score"]))
     if not found:
         raise NewsfuseError(f"{directory}: no {language}_ROUGE-*.csv files")
     return found

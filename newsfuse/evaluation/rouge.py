@@ -36,22 +36,20 @@ class Overlap:
     def score(self) -> "Score":
         recall = self.hits / self.reference if self.reference else 0.0
         precision = self.hits / self.summary if self.summary else 0.0
-        return Score(recall, precision)
+        f1 = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
+        return Score(recall, precision, f1)
 
 
 @dataclass(frozen=True)
 class Score:
     recall: float
     precision: float
-
-    @property
-    def f1(self) -> float:
-        total = self.recall + self.precision
-        return 2 * self.recall * self.precision / total if total else 0.0
+    f1: float
 
 
 def mean_score(scores: Sequence[Score]) -> Score:
-    return Score(statistics.fmean(s.recall for s in scores), statistics.fmean(s.precision for s in scores))
+    """Each of recall, precision and F1 averaged (F1 per item first, as ROUGE-1.5.5 and rouge-score do)."""
+    return Score(*(statistics.fmean(getattr(s, name) for s in scores) for name in ("recall", "precision", "f1")))
 
 
 STEMMING = ("short-kept", "all", "none")  # rouge-score's default | every word, as ROUGE-1.5.5 -m | no stemming

@@ -1,0 +1,140 @@
+import datetime as dt
+import json
+
+import pytest
+
+from newsfuse.clustering import ArticleFeatures, ClusterOptions, StreamClusterer, cluster_articles, features
+from newsfuse.embed import get_embedder
+from newsfuse.model import Article
+
+from conftest import DATA
+
+CLUSTERING = DATA / "clustering"
+
+
+def _records(name: str, limit: int | None = None, date: str | None = None) -> list[dict]:
+    rows = []
+    with open(CLUSTERING / name, encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if date is None or record["date"] == date:
+                rows.append(record)
+            if limit and len(rows) == limit:
+                break
+    return rows
+
+
+def _article(record: dict, **changes) -> Article:
+    fields = {"id": record["id"], "text": record["text"], "title": record.get("title"),
+              "date": dt.date.fromisoformat(record["date"]) if record.get("date") else None}
+    fields.update(changes)
+    return Article(**fields)
+
+
+@pytest.fixture(scope="module")
+def tac():
+    """Six TAC 2011 stories (60 articles), interleaved by date as a stream would bring them."""
+    records = sorted(_records("tac2011_guided_A_stories.jsonl", limit=60), key=lambda r: (r["date"], r["id"]))
+    articles = [_article(r) for r in records]
+    return articles, [r["story_id"] for r in records], features(articles, get_embedder("static"))
+
+
+def test_batch_and_incremental_give_the_same_stories(tac):
+    articles, _, feats = tac
+    clusterer = StreamClusterer(ClusterOptions())
+    one_by_one = [clusterer.add(a.id, f) for a, f in zip(articles, feats)]
+    assert one_by_one == cluster_articles(articles)
+    assert cluster_articles(articles) == cluster_articles(articles)  # deterministic ids
+    assert 3 <= len(set(one_by_one)) < len(articles)  # it groups, but not everything into one
+
+
+def test_restore_continues_as_if_never_stopped(tac):
+    articles, _, feats = tac
+    whole = StreamClusterer()
+    expected = [whole.add(a.id, f) for a, f in zip(articles, feats)]
+
+    first = StreamClusterer()
+    labels = [first.add(a.id, f) for a, f in zip(articles[:35], feats[:35])]
+    stored: dict[str, list] = {}
+    for article, feat, label in zip(articles[:35], feats[:35], labels):  # what a store would keep, as bytes
+        stored.setdefault(label, []).append((article.id, ArticleFeatures.from_bytes(feat.to_bytes())))
+    second = StreamClusterer()
+    second.restore((sid, members) for sid, members in stored.items() if sid in first.open_stories())
+    assert second.open_stories() == first.open_stories()
+    labels += [second.add(a.id, f) for a, f in zip(articles[35:], feats[35:])]
+    assert labels == expected
+    assert second.changed() <= set(expected[35:])
+
+
+def test_features_survive_storage(tac):
+    feat = tac[2][0]
+    back = ArticleFeatures.from_bytes(feat.to_bytes())
+    assert (back.vector == feat.vector).all() and (back.minhash == feat.minhash).all()
+    assert (back.term_index == feat.term_index).all() and (back.term_weight == feat.term_weight).all()
+    assert (back.terms, back.entities, back.date) == (feat.terms, feat.entities, feat.date)
+    assert len(feat.to_bytes()) < 2000
+
+
+def test_syndicated_copy_joins_its_original_at_once():
+    wire, other, unrelated = _records("duc2003_task2_stories.jsonl", limit=200)[0], *_records("tac2011_guided_A_stories.jsonl", limit=2)
+    words = wire["text"].split(" ")
+    copy = _article(wire, id="copy-in-another-outlet", title="Regional paper headline",
+                    text="By Staff and wires\n\n" + " ".join(words[:-40]))  # own byline and headline, the end cut
+    clusterer = StreamClusterer()
+    original = clusterer.add(wire["id"], features([_article(wire)], get_embedder("static"))[0])
+    clusterer.add(other["id"], features([_article(other, date=_article(wire).date)], get_embedder("static"))[0])
+    clusterer.add(unrelated["id"], features([_article(unrelated, date=_article(wire).date)], get_embedder("static"))[0])
+    clusterer.changed()
+    assert clusterer._copied_story(features([copy], get_embedder("static"))[0]).id == original
+    assert clusterer.add(copy.id, features([copy], get_embedder("static"))[0]) == original
+    assert clusterer.changed() == {original}
+
+
+def test_different_stories_of_the_same_day_stay_apart():
+    # AllSides, 23 Apr 2021: J&J vaccine advice, Jenner's campaign, Biden's G-7 trip, the GOP infrastructure plan
+    records = _records("allsides_2021_stories_LCR.jsonl", date="2021-04-23")
+    labels = cluster_articles([_article(r) for r in records])
+    gold_of = {}
+    for record, label in zip(records, labels):
+        gold_of.setdefault(label, set()).add(record["story_id"])
+    assert all(len(gold) == 1 for gold in gold_of.values())
+    assert len({r["story_id"] for r in records}) == 4
+
+
+def test_stories_close_when_time_passes():
+    record = _records("tac2011_guided_A_stories.jsonl", limit=1)[0]
+    base = _article(record)
+    options = ClusterOptions(close_days=10)
+    clusterer = StreamClusterer(options)
+    embedder = get_embedder("static")
+    first = clusterer.add(base.id, features([base], embedder, options)[0])
+    later = _article(record, id="same-text-weeks-later", date=base.date + dt.timedelta(days=11))
+    second = clusterer.add(later.id, features([later], embedder, options)[0])
+    assert second != first  # the old story was closed, so even the same text starts a new one
+    assert first in clusterer.closed and clusterer.open_stories() == [second]
+    soon = _article(record, id="same-text-next-day", date=later.date + dt.timedelta(days=1))
+    assert clusterer.add(soon.id, features([soon], embedder, options)[0]) == second
+
+
+def test_cluster_command_prints_one_story_per_article_in_input_order(cli, tmp_path):
+    records = _records("tac2011_guided_A_stories.jsonl", limit=12)
+    path = tmp_path / "articles.jsonl"
+    path.write_text("".join(json.dumps({k: r[k] for k in ("id", "title", "date", "text")}) + "\n" for r in records))
+    code, out, err = cli("cluster", path, "--format", "jsonl", "--quiet")
+    assert code == 0 and err == ""
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["id"] for line in lines] == [r["id"] for r in records]
+    assert all(set(line) == {"id", "story_id"} and line["story_id"].startswith("s-") for line in lines)
+    by_gold = {}
+    for record, line in zip(records, lines):
+        by_gold.setdefault(record["story_id"], set()).add(line["story_id"])
+    assert not set.intersection(*by_gold.values())  # the two gold stories share no story
+
+
+def test_cluster_command_bad_input(cli, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "x"}\n{"id": \n')
+    code, out, err = cli("cluster", bad, "--quiet")
+    assert code == 2 and out == "" and "bad.jsonl:2: invalid JSON" in err
+    code, _, err = cli("cluster", bad, "--scheduler", "tcp://127.0.0.1:1")
+    assert code == 2 and "--scheduler goes with --engine dask" in err
