@@ -66,7 +66,8 @@ def _sumy(kind: str) -> Callable[[Cluster, int], list[str]]:
         summarizer.stop_words = get_stop_words("english")
         summarizer(document, 1)
         order = {s: n for n, s in enumerate(document.sentences)}
-        ranked = sorted(document.sentences, key=lambda s: (-summarizer.ratings.get(s, 0.0), order[s]))
+        # ratings rounded: LSA's SVD varies in the last bits between runs, which reordered near-ties
+        ranked = sorted(document.sentences, key=lambda s: (-round(summarizer.ratings.get(s, 0.0), 9), order[s]))
         return [str(s) for s in sorted(_fill(ranked, words, lambda s: len(str(s).split())), key=order.get)]
 
     return summarize

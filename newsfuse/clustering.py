@@ -7,9 +7,11 @@ capitalised names (cheap entities), and its date. `StreamClusterer.add` then
 1. attaches a syndicated copy (MinHash LSH hit, estimated Jaccard >= `duplicate_jaccard`) to the
    story of the article it copies, at once;
 2. otherwise ranks the open stories by the cosine of the article to each story's centroid (one
-   matrix-vector product over open stories only; no all-pairs step), rescores the best few with
-   the nearest of their recent articles, shared names, shared title/lead terms and the gap in days,
-   and joins the best story whose score clears `join_score`, or starts a new one.
+   matrix-vector product over open stories only; no all-pairs step), and rescores the best few
+   with SIGNALS: the nearest of their recent articles, the cosine of hashed term frequencies of
+   title and opening (to the story's sum and to its nearest recent article), shared names and
+   title/lead terms, and the gap in days; it joins the best story whose weighted score clears
+   `join_score`, or starts a new one.
 
 Stories close when the newest date seen is more than `close_days` past their last article; a
 closed story leaves the candidate index and the LSH. Story ids derive from the first article's id,
@@ -31,7 +33,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .model import Article
-from .terms import STOP_WORDS, content_terms, stem
+from .terms import STOP_WORDS, TOKEN, stem
 
 
 @dataclass(frozen=True)
@@ -124,9 +126,9 @@ def features(articles: Sequence[Article], embedder, options: ClusterOptions = Cl
     vectors = _round_to_float16(embedder.encode(texts)) if texts else []
     result = []
     for article, words, lead, vector in zip(articles, bodies, leads, vectors):
-        title_terms = content_terms(article.title) if article.title else []
-        lead_terms = content_terms(lead)
-        rest_terms = content_terms(" ".join(words[options.lead_words:options.term_words]))
+        title_terms = _content_terms(article.title) if article.title else []
+        lead_terms = _content_terms(lead)
+        rest_terms = _content_terms(" ".join(words[options.lead_words:options.term_words]))
         result.append(ArticleFeatures(
             vector=vector,
             minhash=_minhash(words, options),
@@ -185,13 +187,14 @@ class StreamClusterer:
         if date is not None and (self._newest is None or date > self._newest):
             self._newest = date
             self._close_stale()
-        story = self._copied_story(feats) or self._best_story(feats, date)
+        sketch = _to_datasketch(feats.minhash) if len(feats.minhash) else None  # made once, for the query and the insert
+        story = self._copied_story(feats, sketch) or self._best_story(feats, date)
         if story is None:
             story_id = story_id_for(article_id)
             while story_id in self._stories:  # the same id started an earlier, still open story
                 story_id = story_id_for(story_id)
             story = self._open(story_id)
-        self._attach(story, article_id, feats, date)
+        self._attach(story, article_id, feats, date, sketch)
         return story.id
 
     def restore(self, stories: Iterable[tuple[str, list[tuple[str, ArticleFeatures]]]], now: dt.date | None = None) -> None:
@@ -219,11 +222,11 @@ class StreamClusterer:
 
     # -- assignment -----------------------------------------------------------------------------
 
-    def _copied_story(self, feats: ArticleFeatures) -> _Story | None:
+    def _copied_story(self, feats: ArticleFeatures, sketch=None) -> _Story | None:
         if self._lsh is None or len(feats.minhash) == 0:
             return None
         best, best_jaccard = None, self.options.duplicate_jaccard
-        for key in self._lsh.query(_to_datasketch(feats.minhash)):
+        for key in self._lsh.query(sketch or _to_datasketch(feats.minhash)):
             story_id, signature = self._copies[key]
             jaccard = float(np.mean(signature == feats.minhash))
             story = self._stories[story_id]
@@ -248,12 +251,12 @@ class StreamClusterer:
         return found
 
     def _signals(self, story: _Story, feats: ArticleFeatures, centroid: float, dense_terms: np.ndarray, date: int | None) -> list[float]:
-        nearest = float(np.max(story.recent_vectors @ feats.vector))
+        nearest = float((story.recent_vectors @ feats.vector).max())
         names = max(_overlap(feats.entities, m.entities) for m in story.recent)
         title_terms = max(_overlap(feats.terms, m.terms) for m in story.recent)
         lexical_centroid = float(story.lexical[feats.term_index] @ feats.term_weight) / story.lexical_norm
         products = dense_terms[story.recent_index] * story.recent_weight
-        lexical_nearest = float(np.max(np.add.reduceat(products, story.recent_starts))) if len(products) else 0.0
+        lexical_nearest = float(np.add.reduceat(products, story.recent_starts).max()) if len(products) else 0.0
         days = _days_apart(story, date)
         return [centroid, nearest, names, title_terms, lexical_centroid, lexical_nearest, math.log1p(days), float(days == 0)]
 
@@ -273,7 +276,7 @@ class StreamClusterer:
         self._stories[story_id] = story
         return story
 
-    def _attach(self, story: _Story, article_id: str, feats: ArticleFeatures, date: int | None) -> None:
+    def _attach(self, story: _Story, article_id: str, feats: ArticleFeatures, date: int | None, sketch=None) -> None:
         if self._centroids.shape[1] == 0:
             self._centroids = np.zeros((0, len(feats.vector)), dtype=np.float32)
         if story.slot < 0:
@@ -296,7 +299,7 @@ class StreamClusterer:
             story.first = date if story.first is None else min(story.first, date)
             story.last = date if story.last is None else max(story.last, date)
         if len(feats.minhash):
-            self._index_copy(story, article_id, feats.minhash)
+            self._index_copy(story, article_id, feats.minhash, sketch)
         self._changed.add(story.id)
 
     def _take_slot(self, story: _Story) -> int:
@@ -312,7 +315,7 @@ class StreamClusterer:
             self._centroids = grown
         return slot
 
-    def _index_copy(self, story: _Story, article_id: str, signature: np.ndarray) -> None:
+    def _index_copy(self, story: _Story, article_id: str, signature: np.ndarray, sketch=None) -> None:
         if self._lsh is None:
             from datasketch import MinHashLSH
 
@@ -320,7 +323,7 @@ class StreamClusterer:
         key = article_id
         while key in self._copies:  # an id seen twice (a re-sent article) is still a separate entry
             key += "\0"
-        self._lsh.insert(key, _to_datasketch(signature))
+        self._lsh.insert(key, sketch or _to_datasketch(signature))
         self._copies[key] = (story.id, signature)
         story.keys.append(key)
         while len(story.keys) > self.options.copies_kept:  # copies come out within days, not months
@@ -405,6 +408,18 @@ def _entities(text: str) -> frozenset[str]:
             if len(word) > 1 and word not in STOP_WORDS and word not in ENTITY_NOISE:
                 names.add(stem(word))
     return frozenset(names)
+
+
+def _content_terms(text: str) -> list[str]:
+    """terms.content_terms, with the per-token regex taken out: the same terms, a few times faster."""
+    terms = []
+    for token in TOKEN.findall(text.lower()):
+        if token.endswith(("'s", "’s")):
+            token = token[:-2]
+        token = token.replace("’", "'")
+        if token not in STOP_WORDS and not (len(token) == 1 and token.isalpha()):
+            terms.append(stem(token))
+    return terms
 
 
 def _overlap(a: frozenset, b: frozenset) -> float:

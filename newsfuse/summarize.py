@@ -67,7 +67,9 @@ class SummaryOptions:
     swaps: int = 0  # rounds of 1-swap improvement after the greedy pass
     node_limit: int = 2000  # ILP branch-and-bound nodes: bounds time, keeps the result deterministic
     query_weight: float = 3.0  # how strongly query relevance reweights concepts
-    query_keep: float = 0.35  # the share of candidate sentences, most relevant to the query first, that may be chosen
+    query_concept_share: float = 0.2  # min_concept_share with a query: what was asked may be told by fewer articles
+    query_keep: float = 0.1  # the share of candidate sentences, most relevant to the query first, that may be chosen
+    seen_similarity_penalty: float = 1.0  # with a query, relevance minus this times the closest read sentence's cosine
     seen_discount: float = 1.0  # a concept every read article uses keeps 1 - this of its weight
 
 
@@ -89,13 +91,19 @@ def summarize_story(story: Story, options: SummaryOptions = SummaryOptions(), fo
     candidates = [s for s in story.sentences if s.index < options.max_sentence_index and _is_candidate(s, shown[id(s)], options)]
     if not candidates:  # a story of short fragments: take what there is
         candidates = [s for s in story.sentences if s.words >= 3]
-    relevance = _query_relevance(story, focus)
-    if relevance is not None and options.query_keep < 1.0:  # only the sentences most relevant to the query
-        ranked = sorted(candidates, key=lambda s: (-relevance[id(s)], s.article_id, s.index))
-        candidates = ranked[: max(math.ceil(options.query_keep * len(ranked)), 1)]
     if focus.seen:
         read = _already_read(candidates, focus.seen, focus.thresholds)
         candidates = [s for s in candidates if id(s) not in read] or candidates
+    relevance = _query_relevance(story, focus)
+    if relevance is not None and options.query_keep < 1.0:  # only the sentences most relevant to the query ...
+        familiar = _familiarity(candidates, focus.seen)  # ... and least like what was read
+        score = {id(s): relevance[id(s)] - options.seen_similarity_penalty * familiar.get(id(s), 0.0) for s in candidates}
+        ranked = sorted(candidates, key=lambda s: (-score[id(s)], s.article_id, s.index))
+        keep, words = 0, 0
+        while keep < len(ranked) and (keep < options.query_keep * len(ranked) or words < 2 * options.words):
+            words += ranked[keep].words  # and never fewer than twice the budget's words
+            keep += 1
+        candidates = ranked[:keep]
     weights = _concept_weights(story, pairs, options, relevance, focus.seen)
     chosen = _select(candidates, shown, pairs, weights, options)
     chosen.sort(key=lambda s: (_relative_position(story, s), story.articles.index(story.article(s.article_id)), s.index))
@@ -146,7 +154,8 @@ def _concept_weights(story: Story, pairs: dict[int, set], options: SummaryOption
                 used[pair] = max(used.get(pair, 0.0), value)
         frequency.update(used.keys())
         weight.update(used)
-    min_articles = max(2, round(options.min_concept_share * len(story.articles))) if len(story.articles) >= 3 else 1
+    share = options.min_concept_share if relevance is None else options.query_concept_share
+    min_articles = max(2, round(share * len(story.articles))) if len(story.articles) >= 3 else 1
     weights = {pair: weight[pair] for pair, n in frequency.items() if n >= min_articles}
     if seen and weights:
         seen_frequency: Counter = Counter()
@@ -174,6 +183,16 @@ def _query_relevance(story: Story, focus: Focus) -> dict[int, float] | None:
         terms = set(content_terms(s.text))
         relevance[id(s)] = cosine + (len(terms & words) / len(words) if words else 0.0)
     return relevance
+
+
+def _familiarity(candidates: list[Sentence], seen: list[Article]) -> dict[int, float]:
+    """Each candidate's highest cosine to a sentence already read."""
+    others = [s.vector for a in seen for s in a.sentences if s.vector is not None]
+    mine = [s for s in candidates if s.vector is not None]
+    if not others or not mine:
+        return {}
+    highest = (np.vstack([s.vector for s in mine]) @ np.vstack(others).T).max(axis=1)
+    return {id(s): float(x) for s, x in zip(mine, highest)}
 
 
 def _already_read(candidates: list[Sentence], seen: list[Article], thresholds: AlignThresholds) -> set[int]:

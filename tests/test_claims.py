@@ -5,7 +5,7 @@ from newsfuse.analysis.claims import align_claims, coverage_matrix, independent_
 from newsfuse.model import Article
 from newsfuse.pipeline import Options, prepare
 
-from conftest import SEED_ABC, SEED_AGGREGATOR, SEED_MARCH_VISIT, SEED_MOSCOW
+from conftest import SEED_ABC, SEED_AGGREGATOR, SEED_BLOOMBERG, SEED_MARCH_VISIT, SEED_MOSCOW
 
 
 def claim_containing(claims, words):
@@ -88,3 +88,24 @@ def test_one_long_sentence_does_not_chain_two_facts_into_one_claim():
     assert set(bridge.sources) == {"a", "b"} and set(fund.sources) == {"a", "c"}  # the long one states both
     matrix = coverage_matrix(claims, articles)
     assert matrix.unique == {"a": 0, "b": 0, "c": 0}
+
+
+def test_the_new_york_meeting_on_friday_is_one_consensus_claim(seeds_report):
+    # ABC: "would now go ahead on Friday in New York"; Bloomberg: "a meeting on Dec. 18 in New York".
+    # Few words in common, so the strict alignment misses it; the shared date (Friday = Dec. 18) and
+    # the words around it make it one claim
+    [story] = seeds_report.stories
+    claim = claim_containing(story.analysis.claims, "go ahead on Friday in New York")
+    assert {SEED_ABC, SEED_BLOOMBERG} <= set(claim.sources)
+    assert claim in story.analysis.consensus
+    assert claim.sources[0] == SEED_ABC  # an original outlet's wording, not the aggregator's copy
+
+
+def test_same_day_same_actor_different_fact_is_not_merged(seeds_report):
+    # both on Friday Dec. 11 and both about Kerry: his press conference in Greece (aggregator) and the
+    # White House press secretary's briefing in Washington (Bloomberg) are different facts
+    [story] = seeds_report.stories
+    greece = claim_containing(story.analysis.claims, "press conference in Greece")
+    assert SEED_BLOOMBERG not in greece.sources
+    earnest = claim_containing(story.analysis.claims, "Josh Earnest")
+    assert earnest is not greece and SEED_AGGREGATOR not in earnest.sources

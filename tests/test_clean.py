@@ -4,6 +4,7 @@ import pytest
 
 from newsfuse.clean import clean_article, is_date_line
 from newsfuse.ingest import read_articles
+from newsfuse.model import Article
 
 from conftest import SAMPLE, SAMPLE_EXPECTED, SEEDS, SEED_ABC, SEED_AGGREGATOR, SEED_BLOOMBERG, SEED_MOSCOW
 
@@ -66,3 +67,11 @@ def test_sample_noise_is_gone_and_metadata_found(file_id):
 )
 def test_date_lines(line, is_date):
     assert is_date_line(line) is is_date
+
+
+def test_wire_datelines_with_an_underscore_are_removed():
+    # DUC/TAC wire copy opens "CITY, Country (AP) _ ": left in, it makes unrelated first sentences look alike
+    article = Article(id="wire", text="RIO DE JANEIRO, Brazil (AP) _ Brazilian stocks dropped sharply Monday in the lowest trading volume of the year.")
+    clean_article(article)
+    assert article.text.startswith("Brazilian stocks dropped")
+    assert [(r.kind, r.text) for r in article.removed] == [("dateline", "RIO DE JANEIRO, Brazil (AP) _")]

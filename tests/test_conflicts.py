@@ -81,3 +81,43 @@ def test_a_negation_about_something_else_is_not_a_denial():
 def test_years_times_and_dates_are_not_counted_quantities():
     [article] = outlets("The barrier opened in 2019 and the gate was due to shut at 5:40 a.m. on Dec. 18 with 214 residents inside.")
     assert [q.text for s in article.sentences for q in quantities(s)] == ["214 residents"]
+
+
+def dated_outlets(*texts):
+    """Like `outlets`, all published on Tuesday 15 Dec 2015."""
+    import datetime as dt
+
+    return prepare([Article(id=chr(97 + n), source=chr(65 + n), text=t, date=dt.date(2015, 12, 15))
+                    for n, t in enumerate(texts)], Options())
+
+
+FRIDAY = "Foreign ministers will hold a conference on Syria in New York on Friday to discuss a ceasefire, officials said."
+
+
+def test_friday_and_december_18_are_the_same_day_not_a_conflict():
+    # Friday after Tuesday 15 Dec 2015, looking forward, is Dec. 18: the dates agree once resolved
+    articles = dated_outlets(FRIDAY, "Foreign ministers will meet in New York on Dec. 18 for a conference on Syria "
+                                     "to discuss a ceasefire.")
+    assert [c for c in find_conflicts(articles) if c.kind == "date"] == []
+
+
+def test_friday_against_december_19_is_a_date_conflict_with_both_sides():
+    articles = dated_outlets(FRIDAY, "Foreign ministers will meet in New York on Dec. 19 for a conference on Syria "
+                                     "to discuss a ceasefire.")
+    [conflict] = [c for c in find_conflicts(articles) if c.kind == "date"]
+    sides = {side.value: side.sources for side in conflict.sides}
+    assert sides == {"on Friday (2015-12-18)": ["a"], "Dec. 19 (2015-12-19)": ["b"]}
+
+
+def test_two_events_on_two_days_are_not_a_date_conflict():
+    articles = dated_outlets(
+        "Sea water flooded the Eastquay district on Monday after a gate on the tidal barrier failed to close.",
+        "Eastquay residents returned to flooded homes on Tuesday, a day after a gate on the tidal barrier failed to close.",
+    )
+    assert [c for c in find_conflicts(articles) if c.kind == "date"] == []
+
+
+def test_seeds_have_no_date_conflict(seeds_report):
+    # "Following today's meeting ... would go ahead on Friday" names both days: no disagreement with "Dec. 18"
+    [story] = seeds_report.stories
+    assert [c for c in story.analysis.conflicts if c.kind == "date"] == []

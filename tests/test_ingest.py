@@ -102,3 +102,14 @@ def test_duplicate_article_ids_are_refused(tmp_path):
     path.write_text('{"id": "a", "text": "One."}\n{"id": "a", "text": "Two."}\n', encoding="utf-8")
     with pytest.raises(NewsfuseError, match=r"articles.jsonl:2: article id 'a' is also used by .*articles.jsonl:1"):
         read_articles([str(path)])
+
+
+def test_a_day_first_date_is_read_where_it_is_unambiguous(tmp_path):
+    # DUC 2006 ships dates written YYYY-DD-MM, like 1998-30-06
+    path = tmp_path / "articles.jsonl"
+    path.write_text(
+        '{"id": "a", "date": "1998-30-06", "text": "Flood waters rose along the river on Monday."}\n'
+        '{"id": "b", "date": "1998-06-07", "text": "Flood waters fell along the river on Tuesday."}\n'
+    )
+    dates = {a.id: a.date.isoformat() for a in read_articles([str(path)])}
+    assert dates == {"a": "1998-06-30", "b": "1998-06-07"}

@@ -72,8 +72,9 @@ def test_dateline_is_cut_from_the_shown_text_and_the_text_stays_in_the_source():
             assert sentence.text in story.article(sentence.sources[0]).text
             assert sentence.sentence.text.endswith(sentence.text)
             assert not re.match(r"^[A-Z]{3,}[A-Z ,.]* \(\w+\) _", sentence.text), sentence.text
-            opened += sentence.text != sentence.sentence.text
-    assert opened, "no chosen sentence opened with a dateline: the test no longer checks the cut"
+        # cleaning cuts the wire datelines, so the check above has datelines to miss
+        opened += sum(r.kind == "dateline" for a in cluster.articles for r in a.removed)
+    assert opened, "no article had a dateline: the test no longer checks the cut"
 
 
 def test_a_query_pulls_the_summary_towards_what_was_asked(cli, tmp_path):

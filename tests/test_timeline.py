@@ -95,18 +95,26 @@ def entries_on(timeline, date):
 
 
 def test_seeds_new_york_conference_on_friday_december_18(timeline):
-    friday = entries_on(timeline, "2015-12-18")
-    texts = " ".join(e.text for e in friday)
+    friday = [e for e in entries_on(timeline, "2015-12-18") if e.granularity == "day"]
     # ABC: "would now go ahead on Friday in New York"; Bloomberg: "a meeting on Dec. 18 in New York";
-    # the aggregator quotes Lavrov: "this Friday"
-    assert "go ahead on Friday in New York" in texts
-    assert "Dec. 18 in New York" in texts
-    assert "this Friday" in texts
-    assert {SEED_ABC, SEED_BLOOMBERG, SEED_AGGREGATOR} <= {s for e in friday for s in e.sources}
-    abc = next(e for e in friday if SEED_ABC in e.sources)
-    assert abc.granularity == "day" and not abc.inferred  # ABC states its own date
+    # the aggregator quotes Lavrov: "convening in NY another meeting ... this Friday": one event, one entry
+    assert len(friday) == 1
+    [entry] = friday
+    assert set(entry.sources) == {SEED_ABC, SEED_BLOOMBERG, SEED_AGGREGATOR}
+    assert "go ahead on Friday in New York" in entry.text  # an original outlet's wording, not the aggregator's
+    assert entry.sources[0] == SEED_ABC and entry.granularity == "day" and not entry.inferred  # ABC states its own date
     later = next(e for e in timeline if e.expression == "later this week")
     assert later.date == "2015-W51" and later.inferred  # the Moscow article's date is inferred
+
+
+def test_same_day_different_events_stay_apart_and_dateless_remarks_are_dropped(timeline):
+    # Friday Dec. 11: Kerry at a press conference in Greece (aggregator) and the White House press
+    # secretary in Washington (Bloomberg) share the day and Kerry's name, not the event
+    greece = next(e for e in entries_on(timeline, "2015-12-11") if "press conference in Greece" in e.text)
+    assert greece.sources == [SEED_AGGREGATOR]
+    assert any("Josh Earnest" in e.text for e in entries_on(timeline, "2015-12-11"))
+    # "That wasn't the case on Tuesday." names a day but no event
+    assert not any(e.text.startswith("That wasn") for e in timeline)
 
 
 def test_seeds_talks_on_tuesday_and_calls_on_monday(timeline):

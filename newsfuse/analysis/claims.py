@@ -9,6 +9,13 @@ Independence: a claim is *consensus* when two or more independent outlets state 
 not articles, are counted (two articles of one outlet count once), and a `derivative` article
 never counts as confirmation: its sentences were copied from the articles it derives from.
 A claim only derivative articles state counts as one outlet.
+
+Second, claim-level matching (`anchored_pairs`): the strict alignment misses paraphrases of one
+fact with few words in common ("would go ahead on Friday in New York" / "a meeting on Dec. 18 in
+New York"). Two sentences of different outlets also state one claim when they share an anchor
+(the same resolved date, other than either article's publication day) and what happens on that
+date agrees: enough shared words around both date expressions, no opposite tense ("met on
+Tuesday" is not "will meet on Tuesday"), and close sentence vectors.
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ import numpy as np
 
 from ..model import Article, Claim, Coverage, Sentence
 from ..terms import content_terms
+from .timeline import anchored_pairs
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,8 @@ class ClaimOptions:
     min_terms: int = 4  # shorter sentences ("That wasn't the case on Tuesday.") state no checkable fact
     min_linkage: float = 0.5  # share of cross pairs that must be aligned for two groups to merge (strictly more)
     min_outlets: int = 2  # independent outlets that make a claim consensus
+    anchor_terms: int = 3  # words around a shared date that both sentences must have in common
+    anchor_cosine: float = 0.45  # sentence vectors at least this close (static vectors: same-topic pairs ~0.6)
 
 
 def is_statement(sentence: Sentence, options: ClaimOptions = ClaimOptions()) -> bool:
@@ -43,11 +53,13 @@ def align_claims(articles: list[Article], options: ClaimOptions = ClaimOptions()
             m = key.get((other, index))
             if m is not None and other in in_story:
                 linked.add((min(n, m), max(n, m)))
+    for first, second in anchored_pairs(articles, sentences, options.anchor_terms, options.anchor_cosine):
+        linked.add((key[first], key[second]))
     groups = _average_linkage(sentences, linked, options.min_linkage)
     claims = []
     for members in groups:
         members.sort(key=lambda n: (_position(articles, sentences[n]), sentences[n].index))
-        representative = _representative(sentences, members)
+        representative = _representative(sentences, members, in_story)
         sources = [sentences[representative].article_id]
         for n in members:
             # an article whose sentence reports this one states the fact too, even if that
@@ -126,14 +138,16 @@ def _average_linkage(sentences: list[Sentence], linked: set[tuple[int, int]], mi
     return list(groups.values())
 
 
-def _representative(sentences: list[Sentence], members: list[int]) -> int:
+def _representative(sentences: list[Sentence], members: list[int], by_id: dict[str, Article]) -> int:
     """The wording the others report most; ties go to the earliest article."""
     inside = {(sentences[n].article_id, sentences[n].index) for n in members}
 
     def reported_by(n: int) -> int:
         return sum((article_id, index) in inside for article_id, index in sentences[n].support.items())
 
-    return max(members, key=lambda n: (reported_by(n), -members.index(n)))
+    # a derivative article's wording is a copy: an original outlet's wording represents the claim
+    return max(members, key=lambda n: (reported_by(n), by_id[sentences[n].article_id].role != "derivative",
+                                       -members.index(n)))
 
 
 def _position(articles: list[Article], sentence: Sentence) -> int:

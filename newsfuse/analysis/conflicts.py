@@ -9,6 +9,12 @@ Rule-based (no NLI model ships offline, see STACK.md):
   households, "310 million crowns" for the barrier) have no context word in common. Approximate
   figures are ranges ("about 40" is 36-44, "more than 200" is above 200) and conflict only when the
   ranges cannot both be true. Years, times and days of the month are not quantities.
+- date: two outlets date one event differently ("the meeting on Friday", resolving to Dec. 18, and
+  "the meeting on Dec. 19"). Dates are compared as the timeline resolves them, so "Friday" and
+  "Dec. 18" in a paper of Tuesday Dec. 15 are the same day, not a conflict. One event: the two
+  sentences are aligned, or the words around both dates agree (`timeline.event_terms`) and the
+  sentences are close; the days are at most `max_date_gap` apart (a yearly or weekly repeat of an
+  event is another occasion) and no tense is opposite.
 - denial: a sentence with a denial or negation whose governed words ("denied that the jets
   crossed") appear in another outlet's sentence that it is aligned with (or nearly the same words
   as) and that has no negation at all. A negation inside a quote counts: "not seeking regime
@@ -24,6 +30,7 @@ import numpy as np
 from ..align import coverage
 from ..model import Article, Conflict, ConflictSide, Sentence
 from ..terms import STOP_WORDS, content_terms, stem, tokens
+from .timeline import DATE_WORDS, event_terms, resolve_expressions, tense_at
 
 WORD_NUMBERS = {w: n for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -51,6 +58,8 @@ CONTEXT_CLASSES = {"death": {"kill", "die", "dead", "death", "fatal", "toll", "l
 CALENDAR = {stem(w) for w in "monday tuesday wednesday thursday friday saturday sunday today yesterday week month year day".split()}
 DENIAL = re.compile(r"\b(?:den(?:y|ies|ied|ying)|reject(?:s|ed)?|refut(?:e|es|ed)|dismiss(?:es|ed)?|not true|false(?:ly)?)\b", re.I)
 NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|neither|nor)\b|n[’']t\b", re.I)
+TWO_EVENTS = re.compile(r"\b(?:a|one|two|three|\d+|the|several)\s+(?:days?|weeks?|nights?|hours?)\s+(?:after|before|later|earlier)\b"
+                        r"|\b(?:the\s+)?(?:day|night|morning|evening)\s+(?:after|before)\b", re.I)
 QUOTED = re.compile(r"[“\"][^“”\"]*[”\"]|‘[^‘’]*’")
 
 
@@ -61,6 +70,10 @@ class ConflictOptions:
     min_distinct_value: float = 10  # smaller numbers are too common to gather outlets by value alone
     denial_cosine: float = 0.75
     denial_coverage: float = 0.6
+    date_terms: int = 3  # words around both dates in common for two sentences to date one event
+    date_cosine: float = 0.6
+    date_coverage: float = 0.6  # share of the shorter sentence's words the other must have
+    max_date_gap: int = 6  # days
 
 
 @dataclass
@@ -80,7 +93,7 @@ class Quantity:
 
 def find_conflicts(articles: list[Article], options: ConflictOptions = ConflictOptions()) -> list[Conflict]:
     """Figure and denial conflicts between different outlets of `articles` (off-event articles left out by the caller)."""
-    return figure_conflicts(articles, options) + denial_conflicts(articles, options)
+    return figure_conflicts(articles, options) + date_conflicts(articles, options) + denial_conflicts(articles, options)
 
 
 def quantities(sentence: Sentence, options: ConflictOptions = ConflictOptions()) -> list[Quantity]:
@@ -145,6 +158,66 @@ def figure_conflicts(articles: list[Article], options: ConflictOptions = Conflic
             for side in sides
         ]))
     return conflicts
+
+
+def date_conflicts(articles: list[Article], options: ConflictOptions = ConflictOptions()) -> list[Conflict]:
+    """Outlets that give one event different days, as resolved against each article's date."""
+    import datetime as dt
+
+    outlet = {a.id: a.outlet for a in articles}
+    dated = []  # (sentence, day, expression, event words, tense)
+    for article in articles:
+        for sentence in article.sentences:
+            for found in resolve_expressions(sentence.text, article.date):
+                if found.granularity != "day":
+                    continue
+                at = sentence.text.find(found.expression)
+                dated.append((sentence, dt.date.fromisoformat(found.date), found.expression,
+                              event_terms(sentence.text, found.expression), tense_at(sentence.text, at, at + len(found.expression))))
+    days: dict[tuple[str, int], set[dt.date]] = {}
+    for sentence, day, *_ in dated:
+        days.setdefault((sentence.article_id, sentence.index), set()).add(day)
+    conflicts: list[Conflict] = []
+    taken: set[tuple[str, int]] = set()
+    for i, (a, day_a, expr_a, terms_a, tense_a) in enumerate(dated):
+        for b, day_b, expr_b, terms_b, tense_b in dated[i + 1:]:
+            if day_a == day_b or abs((day_a - day_b).days) > options.max_date_gap:
+                continue
+            if outlet[a.article_id] == outlet[b.article_id] or {(a.article_id, a.index), (b.article_id, b.index)} & taken:
+                continue
+            if tense_a and tense_b and tense_a != tense_b:
+                continue
+            if day_a in days[(b.article_id, b.index)] or day_b in days[(a.article_id, a.index)]:
+                continue  # both sentences name both days ("after today's talks, ... on Friday"): no disagreement
+            if TWO_EVENTS.search(a.text) or TWO_EVENTS.search(b.text):
+                continue  # "returned on Wednesday, a day after the tide flooded it": one date, two events
+            if not (_aligned(a, b) or _same_dated_event(a, b, terms_a, terms_b, options)):
+                continue
+            taken.update({(a.article_id, a.index), (b.article_id, b.index)})
+            conflicts.append(Conflict(kind="date", subject=_subject(a.text), sides=[
+                ConflictSide(value=f"{expr_a} ({day_a.isoformat()})", text=a.text, sources=[a.article_id]),
+                ConflictSide(value=f"{expr_b} ({day_b.isoformat()})", text=b.text, sources=[b.article_id]),
+            ]))
+    return conflicts
+
+
+def _aligned(a: Sentence, b: Sentence) -> bool:
+    return a.support.get(b.article_id) == b.index or b.support.get(a.article_id) == a.index
+
+
+def _same_dated_event(a: Sentence, b: Sentence, terms_a: set[str], terms_b: set[str], options: ConflictOptions) -> bool:
+    """Whether two sentences that date something say the same about it besides the date: the words
+    around both dates agree, the sentences are close, and most of the shorter one's words (date words
+    left out) are in the other. Two events of one story share many words ("flooded on Tuesday",
+    "returned to flooded homes on Wednesday"), so all three must hold."""
+    if len(terms_a & terms_b) < options.date_terms or a.vector is None or b.vector is None:
+        return False
+    if float(a.vector @ b.vector) < options.date_cosine:
+        return False
+    words_a = set(content_terms(a.text)) - DATE_WORDS
+    words_b = set(content_terms(b.text)) - DATE_WORDS
+    shorter, longer = sorted((words_a, words_b), key=len)
+    return bool(shorter) and coverage(shorter, longer) >= options.date_coverage
 
 
 def denial_conflicts(articles: list[Article], options: ConflictOptions = ConflictOptions()) -> list[Conflict]:

@@ -13,6 +13,7 @@ import statistics
 from dataclasses import dataclass
 
 from ..model import Article, Sentence, TimelineEntry
+from ..terms import content_terms, stem
 from .entities import is_heading
 
 MONTHS = {
@@ -68,6 +69,7 @@ DATELINE = re.compile(r"^\s*(?:updated|published|posted|last updated|first publi
 
 UNTIL_HOUR = re.compile(r"\b(?:until|till|by)\s+(?:(?:noon|midnight|midday|\d{1,2}(?::\d\d)?\s*(?:[ap]\.?m\.?)?)\s+)?"
                         r"(?:on\s+)?$", re.I)
+MIN_EVENT_TERMS = 2  # content words besides the date that an event sentence needs
 GRANULARITY_RANK = {"year": 0, "month": 1, "week": 2, "day": 3}
 WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10}
@@ -122,10 +124,18 @@ def build_timeline(articles: list[Article]) -> list[TimelineEntry]:
     """The story's dated events, oldest first.
 
     One entry per (sentence, date); entries on the same date whose sentences are aligned across
-    articles are merged, with every article reporting them in `sources`. Expressions that need a
+    articles, or state one dated fact (`anchored_pairs`), are merged, with every article reporting
+    them in `sources`; the first report's sentence is the entry's text. Expressions that need a
     publication date are skipped in an undated article.
     """
     ids = [a.id for a in articles]
+    roles = {a.id: a.role for a in articles}
+    # one dated fact in other words ("go ahead on Friday in New York" / "a meeting on Dec. 18 in New
+    # York") is one entry too: the claim-level date anchors say which sentences those are
+    same_fact: dict[tuple[str, int], set[tuple[str, int]]] = {}
+    for first, second in anchored_pairs(articles):
+        same_fact.setdefault(first, set()).add(second)
+        same_fact.setdefault(second, set()).add(first)
     entries: list[tuple[TimelineEntry, set[tuple[str, int]]]] = []
     for article in articles:
         for sentence in article.sentences:
@@ -140,28 +150,104 @@ def build_timeline(articles: list[Article]) -> list[TimelineEntry]:
                     continue
                 seen_dates.add((found.date, found.granularity))
                 sources = [article.id] + [o for o in ids if o in sentence.support and o != article.id]
+                if len(event_terms(sentence.text, found.expression, reach=1000)) < MIN_EVENT_TERMS:
+                    continue  # "That wasn't the case on Tuesday.": a date, but nothing happens on it
                 statements = {(article.id, sentence.index)} | {(o, i) for o, i in sentence.support.items() if o in ids}
+                statements |= same_fact.get((article.id, sentence.index), set())
                 entry = TimelineEntry(
                     date=found.date, granularity=found.granularity, text=sentence.text, sources=sources,
                     expression=found.expression, inferred=found.relative and article.date_inferred,
                 )
-                _add_or_merge(entries, entry, statements, ids)
+                _add_or_merge(entries, entry, statements, ids, roles)
     result = [entry for entry, _ in entries]
     result.sort(key=lambda e: (_period_start(e.date, e.granularity), GRANULARITY_RANK[e.granularity]))
     return result
 
 
-def _add_or_merge(entries, entry: TimelineEntry, statements: set[tuple[str, int]], ids: list[str]) -> None:
+def _add_or_merge(entries, entry: TimelineEntry, statements: set[tuple[str, int]], ids: list[str],
+                  roles: dict[str, str]) -> None:
     for existing, known in entries:
         if existing.date == entry.date and existing.granularity == entry.granularity and known & statements:
             # the first report's article stays first, as in summary citations; the rest in story order
             merged = set(existing.sources) | set(entry.sources)
+            if roles.get(existing.sources[0]) == "derivative" and roles.get(entry.sources[0]) != "derivative":
+                # a copy's wording does not represent the event when an original report states it
+                existing.text, existing.expression, existing.sources = entry.text, entry.expression, entry.sources[:1]
             existing.sources = existing.sources[:1] + [i for i in ids if i in merged and i != existing.sources[0]]
             # a real publication date behind any report makes the entry not inferred
             existing.inferred = existing.inferred and entry.inferred
             known |= statements
             return
     entries.append((entry, statements))
+
+
+# Words that name one kind of occasion: "the meeting on Friday" and "the conference on Friday" are
+# one event when the rest agrees. Abbreviations of places spelled out, so "NY" meets "New York".
+EVENT_CLASSES = {stem(w): "meet" for w in "meet meeting met conference talks summit session gathering".split()}
+ABBREVIATIONS = {"ny": ("new", "york"), "nyc": ("new", "york"), "uk": ("unit", "kingdom"), "un": ("unit", "nation"),
+                 "us": ("unit", "state"), "u.s": ("unit", "state"), "eu": ("european", "union")}
+PRESS_CONFERENCE = re.compile(r"\b(?:press|news)\s+(?:conference|briefing)", re.I)
+DATE_WORDS = frozenset(stem(w) for w in [*MONTHS, *WEEKDAYS, "today", "tonight", "yesterday", "tomorrow", "week",
+                                        "month", "year", "day", "earlier", "later", "last", "next", "early", "late"])
+
+
+def event_terms(text: str, expression: str, reach: int = 10) -> set[str]:
+    """Content words around a date expression, date words left out: what happens on that date.
+
+    The window is `reach` content words either side; the event words and abbreviations above are
+    mapped to one form so that two outlets' wordings of one occasion share terms."""
+    at = text.find(expression)
+    if at < 0:
+        return set()
+    # a press conference is where something is said, not the occasion itself; keep it apart from "conference"
+    before = content_terms(PRESS_CONFERENCE.sub("presser", text[:at]))[-reach:]
+    after = content_terms(PRESS_CONFERENCE.sub("presser", text[at + len(expression):]))[:reach]
+    found: set[str] = set()
+    for term in before + after:
+        if term in DATE_WORDS or term.isdigit() or "'" in term or "’" in term:  # "wasn't" says nothing happened
+            continue
+        found.update(ABBREVIATIONS.get(term, (EVENT_CLASSES.get(term, term),)))
+    return found
+
+
+def anchored_pairs(articles: list[Article], sentences: list[Sentence] | None = None, min_terms: int = 3,
+                   min_cosine: float = 0.45) -> set[tuple[tuple[str, int], tuple[str, int]]]:
+    """Pairs of sentences ((article id, index), ...) of different outlets that state one dated fact.
+
+    Only dates other than the publication days anchor: every report of the day's event carries
+    the day, so it tells nothing about which fact a sentence states."""
+    by_id = {a.id: a for a in articles}
+    if sentences is None:
+        sentences = [s for a in articles for s in a.sentences]
+    published = {a.date.isoformat() for a in articles if a.date is not None}
+    anchored: dict[tuple[str, str], list[tuple[Sentence, set[str], str | None]]] = {}
+    for sentence in sentences:
+        article = by_id.get(sentence.article_id)
+        if article is None:
+            continue
+        for found in resolve_expressions(sentence.text, article.date):
+            if found.granularity != "day" or found.date in published:
+                continue
+            at = sentence.text.find(found.expression)
+            tense = tense_at(sentence.text, at, at + len(found.expression))
+            terms = event_terms(sentence.text, found.expression)
+            anchored.setdefault((found.date, found.granularity), []).append((sentence, terms, tense))
+    pairs = set()
+    for reports in anchored.values():
+        for i, (a, terms_a, tense_a) in enumerate(reports):
+            for b, terms_b, tense_b in reports[i + 1:]:
+                if by_id[a.article_id].outlet == by_id[b.article_id].outlet:
+                    continue
+                if tense_a and tense_b and tense_a != tense_b:
+                    continue
+                if len(terms_a & terms_b) < min_terms or _cosine(a, b) < min_cosine:
+                    continue
+                pairs.add(((a.article_id, a.index), (b.article_id, b.index)))
+    return pairs
+
+
+def _cosine(a: Sentence, b: Sentence) -> float:
+    return float(a.vector @ b.vector) if a.vector is not None and b.vector is not None else 0.0
 
 
 def _not_an_event(sentence: Sentence) -> bool:

@@ -9,7 +9,6 @@ the articles of the topic's earlier docsets.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -49,12 +48,8 @@ def read_evaluation_clusters(path: str, query_field: str | None = DEFAULT_QUERY_
     named explicitly (not the default) and the meta file lacks it.
     """
     from ..ingest import read_clusters
-    from ..ingest.jsonl import parse_clusters
 
-    if path == "-" or not Path(path).is_file():
-        clusters = list(read_clusters(path))  # stdin, or the ingest's own one-line error
-    else:
-        clusters = list(parse_clusters(_repair_dates(Path(path)), path))
+    clusters = list(read_clusters(path))
     for cluster in clusters:
         if not cluster.summaries:
             raise NewsfuseError(f"{path}: cluster {cluster.id!r} has no reference \"summaries\" to score against")
@@ -68,42 +63,6 @@ def read_evaluation_clusters(path: str, query_field: str | None = DEFAULT_QUERY_
             cluster.query = str(value).strip() if value else None
     _fill_seen(clusters, meta)
     return clusters
-
-
-def _repair_dates(path: Path) -> bytes:
-    """The file's bytes, with day and month swapped back in dates like 1998-30-06 (seven documents
-    of DUC 2006 and DUC 2007 have them); a date that still is not one is dropped. Line numbers
-    are kept, so errors still name the right line."""
-    try:
-        lines = path.read_bytes().split(b"\n")
-    except OSError as error:
-        raise NewsfuseError(f"{path}: cannot read ({error.strerror})") from None
-    for number, line in enumerate(lines):
-        if b'"date"' not in line:
-            continue
-        try:
-            record = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            continue  # the ingest reports it, with its line
-        documents = record.get("documents") if isinstance(record, dict) else None
-        changed = False
-        for document in documents if isinstance(documents, list) else []:
-            if isinstance(document, dict) and isinstance(document.get("date"), str) and not _is_date(document["date"]):
-                year, first, second = (document["date"].strip()[:10].split("-") + ["", "", ""])[:3]
-                swapped = f"{year}-{second}-{first}"
-                document["date"] = swapped if _is_date(swapped) else None
-                changed = True
-        if changed:
-            lines[number] = json.dumps(record, ensure_ascii=False).encode("utf-8")
-    return b"\n".join(lines)
-
-
-def _is_date(value: str) -> bool:
-    try:
-        dt.date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return False
-    return True
 
 
 def _fill_seen(clusters: list[Cluster], meta: dict[str, dict]) -> None:

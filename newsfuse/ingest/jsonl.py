@@ -115,4 +115,12 @@ def _parse_date(value: str, where: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip()[:10])
     except ValueError:
-        raise NewsfuseError(f'{where}: "date" is not an ISO date (YYYY-MM-DD): {value!r}') from None
+        pass
+    # some archives write YYYY-DD-MM (DUC 2006 has 1998-30-06): accept it only where it is unambiguous
+    parts = value.strip()[:10].split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and int(parts[1]) > 12 >= int(parts[2]):
+        try:
+            return dt.date(int(parts[0]), int(parts[2]), int(parts[1]))
+        except ValueError:
+            pass
+    raise NewsfuseError(f'{where}: "date" is not an ISO date (YYYY-MM-DD): {value!r}')
