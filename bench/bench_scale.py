@@ -103,6 +103,8 @@ def stream(size: int, seed: int = 7) -> Iterator[Article]:
 
 def run_size(size: int, batch: int = 1000) -> dict:
     """Cluster a stream of `size` articles in this process; throughput and peak memory."""
+    from threadpoolctl import threadpool_limits
+
     from newsfuse.clustering import ClusterOptions, StreamClusterer, features
     from newsfuse.embed import get_embedder
 
@@ -116,6 +118,7 @@ def run_size(size: int, batch: int = 1000) -> dict:
     start = time.perf_counter()
     cpu_start = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
     feature_seconds = 0.0
+    limits = threadpool_limits(1)  # as assign_stories does: one BLAS thread for per-article products
     while True:
         articles = [a for _, a in zip(range(batch), generator)]
         if not articles:
@@ -127,6 +130,7 @@ def run_size(size: int, batch: int = 1000) -> dict:
             stories.add(clusterer.add(article.id, feat))
         open_peak = max(open_peak, len(clusterer._stories))
     seconds = time.perf_counter() - start
+    limits.unregister()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = usage.ru_utime + usage.ru_stime - cpu_start
     return {

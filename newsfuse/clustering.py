@@ -363,10 +363,12 @@ def cluster_articles(articles: Sequence[Article], options: ClusterOptions = Clus
 def assign_stories(featured: Iterable[tuple[str, ArticleFeatures]], options: ClusterOptions = ClusterOptions(),
                    total: int | None = None, progress: bool = False) -> list[str]:
     """Run (article id, features) pairs through one StreamClusterer in order; the story id of each."""
+    from threadpoolctl import threadpool_limits
     from tqdm import tqdm
 
     clusterer = StreamClusterer(options)
-    with tqdm(total=total, unit=" articles", disable=not progress, file=sys.stderr, dynamic_ncols=True) as bar:
+    # one BLAS thread: a matrix-vector product per article is slower when split across threads
+    with threadpool_limits(1), tqdm(total=total, unit=" articles", disable=not progress, file=sys.stderr, dynamic_ncols=True) as bar:
         labels = []
         for article_id, feats in featured:
             labels.append(clusterer.add(article_id, feats))

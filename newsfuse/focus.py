@@ -31,9 +31,9 @@ def read_focused_clusters(path: str, query: str | None = None, query_field: str 
     if path == "-":
         data, name = sys.stdin.buffer.read(), "<stdin>"
     else:
-        from .ingest import _read_bytes
+        from .ingest import read_bytes
 
-        data, name = _read_bytes(Path(path)), path
+        data, name = read_bytes(Path(path)), path
     clusters: Iterable[Cluster] = parse_clusters(data, name)
     if query:
         clusters = with_query(clusters, query)

@@ -11,7 +11,6 @@ from newsfuse.evaluation import read_evaluation_clusters, read_peers
 from newsfuse.evaluation.harness import citation_checks
 from newsfuse.evaluation.official import jackknife_nist, read_averages, read_evals, read_multiling
 from newsfuse.evaluation.rouge import Rouge, skip_bigrams
-from newsfuse.model import NewsfuseError
 
 TAC = DATA / "mds" / "tac2011_guided_A.jsonl"
 DUC2006 = DATA / "mds" / "duc2006.jsonl"

@@ -9,9 +9,10 @@ the articles of the topic's earlier docsets.
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 
+from ..ingest import read_bytes
+from ..ingest.jsonl import json_objects
 from ..model import Cluster, NewsfuseError
 
 DEFAULT_QUERY_FIELD = "query"
@@ -28,15 +29,9 @@ def read_meta(clusters_path: str) -> dict[str, dict]:
     if not path.is_file():
         return {}
     records = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise NewsfuseError(f"{path}:{number}: invalid JSON ({error.msg} at column {error.colno})") from None
-        if not isinstance(record, dict) or "id" not in record:
-            raise NewsfuseError(f'{path}:{number}: expected a JSON object with an "id"')
+    for where, record in json_objects(read_bytes(path), str(path)):
+        if "id" not in record:
+            raise NewsfuseError(f'{where}: expected a JSON object with an "id"')
         records[str(record["id"])] = record
     return records
 
@@ -89,15 +84,9 @@ def read_peers(path: str) -> dict[str, dict[str, str]]:
     if not file.is_file():
         raise NewsfuseError(f"{path}: no such file")
     peers: dict[str, dict[str, str]] = {}
-    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise NewsfuseError(f"{path}:{number}: invalid JSON ({error.msg} at column {error.colno})") from None
-        if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in ("id", "system", "summary")):
-            raise NewsfuseError(f'{path}:{number}: expected {{"id", "system", "summary"}} strings')
+    for where, record in json_objects(read_bytes(file), path):
+        if not all(isinstance(record.get(k), str) for k in ("id", "system", "summary")):
+            raise NewsfuseError(f'{where}: expected {{"id", "system", "summary"}} strings')
         peers.setdefault(record["system"], {})[record["id"]] = record["summary"]
     if not peers:
         raise NewsfuseError(f"{path}: no peer summaries")
@@ -107,8 +96,6 @@ def read_peers(path: str) -> dict[str, dict[str, str]]:
 def peer_kinds(path: str) -> dict[str, str]:
     """system -> kind ("human", "duc2006_participant", ...), to tell human references from systems."""
     kinds = {}
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            record = json.loads(line)
-            kinds.setdefault(record["system"], record.get("kind", ""))
+    for _, record in json_objects(read_bytes(Path(path)), path):
+        kinds.setdefault(str(record.get("system")), record.get("kind", ""))
     return kinds

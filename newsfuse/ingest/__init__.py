@@ -53,7 +53,7 @@ def read_clusters(path: str) -> Iterator[Cluster]:
     if path == "-":
         yield from jsonl.parse_clusters(sys.stdin.buffer.read(), "<stdin>")
         return
-    yield from jsonl.parse_clusters(_read_bytes(Path(path)), path)
+    yield from jsonl.parse_clusters(read_bytes(Path(path)), path)
 
 
 def _read_directory(directory: Path) -> list[Article]:
@@ -67,7 +67,7 @@ def _read_directory(directory: Path) -> list[Article]:
 
 
 def _read_file(path: Path, article_id: str) -> list[Article]:
-    data = _read_bytes(path)
+    data = read_bytes(path)
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         return jsonl.parse_articles(data, str(path))
@@ -98,7 +98,8 @@ def _read_stdin() -> list[Article]:
     return [text.parse_plain_text(content, "stdin", name)]
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes; a missing, empty, oversized or unreadable file is an error naming it."""
     if not path.exists():
         raise NewsfuseError(f"{path}: no such file or directory")
     if path.is_dir():

@@ -13,7 +13,7 @@ from .text import decode, normalize
 def parse_articles(data: bytes, name: str) -> list[Article]:
     """Article JSONL: one article object per line; a cluster line contributes all its documents."""
     articles: list[Article] = []
-    for where, obj in _json_lines(data, name):
+    for where, obj in json_objects(data, name):
         if "documents" in obj:
             articles.extend(_cluster_from_object(obj, where).articles)
         else:
@@ -44,7 +44,7 @@ def parse_json_file(data: bytes, name: str, default_id: str) -> list[Article]:
 
 
 def parse_clusters(data: bytes, name: str) -> Iterator[Cluster]:
-    for where, obj in _json_lines(data, name):
+    for where, obj in json_objects(data, name):
         yield _cluster_from_object(obj, where)
 
 
@@ -92,7 +92,8 @@ def _cluster_from_object(obj: dict, where: str) -> Cluster:
     return Cluster(id=str(cluster_id), articles=articles, summaries=summaries)
 
 
-def _json_lines(data: bytes, name: str) -> Iterator[tuple[str, dict]]:
+def json_objects(data: bytes, name: str) -> Iterator[tuple[str, dict]]:
+    """("name:line", object) for each non-empty line; a malformed line is an error naming it."""
     content = decode(data, name)
     found = False
     for number, line in enumerate(content.split("\n"), 1):

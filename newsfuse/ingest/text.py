@@ -1,7 +1,6 @@
 """Plain-text articles: decoding, and the title and masthead at the top of the text."""
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from ..model import Article, NewsfuseError
