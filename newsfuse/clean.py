@@ -40,7 +40,7 @@ SHARE = re.compile(r"^share (?:this|on|the|article|story)\b|\bwe use cookies\b|\
 SOCIAL = {"facebook", "twitter", "x", "email", "e-mail", "whatsapp", "linkedin", "reddit", "pinterest", "print", "copy", "link", "share", "messenger", "telegram", "comments", "save"}
 BARE_FURNITURE = re.compile(r"^(?:updated|published|posted|updated on|published on|last updated|advertisement|share|comments?|print|email)\s*:?$", re.I)
 # "MOSCOW— -- ", "LONDON (Reuters) - ", "Moscow: " at the start of the first paragraph
-DATELINE = re.compile(r"^(?:[A-Z][A-Z.'-]+(?:[ ,]+[A-Z][A-Z.'-]+)*(?:,\s+[A-Z][a-z]+\.?(?:\s+\d{1,2})?)?\s*(?:\([^)]{1,30}\))?\s*(?:[—–]\s*(?:--\s*)?|--?\s+|_\s+)|[A-Z][a-z]+:\s+(?=[A-Z]))")
+DATELINE = re.compile(r"^(?:[A-Z][A-Z.'-]+(?:[ ,]+[A-Z][A-Z.'-]+)*(?:,\s+[A-Z][a-z]+\.?(?:\s+[A-Z][a-z]+)?(?:\s+\d{1,2})?)?\s*(?:\([^)]{1,30}\))?\s*(?:[—–]\s*(?:--\s*)?|--?\s+|_\s+)|[A-Z][a-z]+:\s+(?=[A-Z]))")
 BULLET = re.compile(r"^\s*[•·▪●◦‣∙*]\s+")
 WORD = re.compile(r"\w+")
 

@@ -9,8 +9,12 @@ each cluster's earlier docsets in their meta file: evaluation/datasets.py reads 
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from pathlib import Path
 from typing import Iterable, Iterator
 
+from .ingest import read_bytes
+from .ingest.jsonl import json_objects
 from .model import Article, Cluster, NewsfuseError
 
 
@@ -21,40 +25,44 @@ def read_focused_clusters(path: str, query: str | None = None, query_field: str 
     query: one question for every cluster; query_field: each cluster's question, from that field
     of `NAME.meta.jsonl` beside the file, else of the cluster's own line; since_docs: an article
     or cluster JSONL file the reader has read; since: articles dated before it count as read."""
-    import json
-    import sys
-    from pathlib import Path
-
     from .ingest import read_articles
     from .ingest.jsonl import parse_clusters
 
     if path == "-":
         data, name = sys.stdin.buffer.read(), "<stdin>"
     else:
-        from .ingest import read_bytes
-
         data, name = read_bytes(Path(path)), path
     clusters: Iterable[Cluster] = parse_clusters(data, name)
     if query:
         clusters = with_query(clusters, query)
     elif query_field:
-        from .evaluation.datasets import read_meta
-
         meta = read_meta(path) if path != "-" else {}
-        lines = {}
-        for line in data.decode("utf-8", "replace").splitlines():
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # parse_clusters names the bad line
-            if isinstance(obj, dict) and "id" in obj:
-                lines[str(obj["id"])] = obj
+        lines = {str(obj["id"]): obj for _, obj in json_objects(data, name) if "id" in obj}
         clusters = with_query_field(clusters, query_field, meta, lines)
     if since_docs:
         clusters = with_seen_articles(clusters, read_articles([since_docs]))
     if since:
         clusters = with_seen_before(clusters, since)
     return iter(clusters)
+
+
+def meta_path(clusters_path: str) -> Path:
+    """`NAME.meta.jsonl` beside `NAME.jsonl`: the shared-task convention for per-cluster queries."""
+    path = Path(clusters_path)
+    return path.with_name(path.name.removesuffix(".jsonl") + ".meta.jsonl")
+
+
+def read_meta(clusters_path: str) -> dict[str, dict]:
+    """The meta records by cluster id; empty when there is no meta file."""
+    path = meta_path(clusters_path)
+    if not path.is_file():
+        return {}
+    records = {}
+    for where, record in json_objects(read_bytes(path), str(path)):
+        if "id" not in record:
+            raise NewsfuseError(f'{where}: expected a JSON object with an "id"')
+        records[str(record["id"])] = record
+    return records
 
 
 def with_query_field(clusters: Iterable[Cluster], field: str, meta: dict[str, dict], lines: dict[str, dict]) -> Iterator[Cluster]:

@@ -11,12 +11,12 @@ same thing are never both chosen.
 Focus narrows what counts:
 - a query (`Focus.query`): each sentence's relevance (embedding cosine to the query plus the
   share of the query's words it uses) scales the concepts it uses, and only the most relevant
-  sentences may be chosen;
+  sentences may be chosen (`query_keep`; `update_query_keep` with read articles, all by default);
 - already-read articles (`Focus.seen`): sentences they state are dropped, the concepts they use
-  lose weight, and with a query, sentences close to a read one rank lower.
+  lose weight, and where the query narrows, sentences close to a read one rank lower.
 
 The chosen sentences are put in reading order (earliest in their articles first) and cite every
-article that reports them (align.py); wire datelines are already cut by cleaning. With
+article that reports them (align.py). With
 `compress`, the shown text drops parentheticals and asides (and optionally attributions): words
 are only dropped, so it stays inside the cited sentence, which `SummarySentence.sentence` keeps.
 """
@@ -84,10 +84,12 @@ class SummaryOptions:
     query_weight: float = 3.0  # how strongly query relevance reweights concepts
     query_concept_share: float = 0.2  # min_concept_share with a query: what was asked may be told by fewer articles
     query_keep: float = 0.1  # the share of candidate sentences, most relevant to the query first, that may be chosen
+    update_query_keep: float = 1.0  # query_keep in update mode: all (chosen on DUC 2007 B, the read articles narrow enough)
     seen_similarity_penalty: float = 1.0  # with a query, relevance minus this times the closest read sentence's cosine
-    seen_discount: float = 1.0  # a concept every read article uses keeps 1 - this of its weight
+    seen_discount: float = 0.5  # a concept every read article uses keeps 1 - this of its weight (chosen on DUC 2007 B)
     # Compression: show (and budget) sentences without parentheticals and asides, room for more facts.
-    # Off: +0.0014 R-2 on TAC (tuning) but -0.0025 on DUC 2003 (held out); attributions too: -0.0006 / +0.0005.
+    # Off: R-2 +0.0013 on TAC (tuning), -0.0002 on DUC 2003, +0.0014 DUC 2006, -0.0091 / +0.0023 / -0.0026
+    # on DUC 2007 A / B / C; attributions too: TAC +0.0000, DUC 2003 +0.0003 (bench/RESULTS.md).
     compress: bool = False
     drop_attributions: bool = False  # with compress, also drop "..., officials said." / "X said that ..."
 
@@ -115,12 +117,13 @@ def summarize_story(story: Story, options: SummaryOptions = SummaryOptions(), fo
         read = _already_read(candidates, focus.seen, focus.thresholds)
         candidates = [s for s in candidates if id(s) not in read] or candidates
     relevance = _query_relevance(story, focus)
-    if relevance is not None and options.query_keep < 1.0:  # only the sentences most relevant to the query ...
+    keep_share = options.update_query_keep if focus.seen else options.query_keep
+    if relevance is not None and keep_share < 1.0:  # only the sentences most relevant to the query ...
         familiar = _familiarity(candidates, focus.seen)  # ... and least like what was read
         score = {id(s): relevance[id(s)] - options.seen_similarity_penalty * familiar.get(id(s), 0.0) for s in candidates}
         ranked = sorted(candidates, key=lambda s: (-score[id(s)], s.article_id, s.index))
         keep, words = 0, 0
-        while keep < len(ranked) and (keep < options.query_keep * len(ranked) or words < 2 * options.words):
+        while keep < len(ranked) and (keep < keep_share * len(ranked) or words < 2 * options.words):
             words += ranked[keep].words  # and never fewer than twice the budget's words
             keep += 1
         candidates = ranked[:keep]
@@ -141,15 +144,16 @@ def summarize_story(story: Story, options: SummaryOptions = SummaryOptions(), fo
 def _shown_text(sentence: Sentence, articles: dict[str, Article], options: SummaryOptions) -> str:
     """The sentence as shown: compressed when asked and when every article it will cite states all the
     content words left (a paraphrase aligned to the whole sentence may not state the shorter one)."""
+    text = sentence.text
     if not options.compress:
-        return sentence.text
-    short = compress(sentence.text, options.drop_attributions)
-    if short != sentence.text:
+        return text
+    short = compress(text, options.drop_attributions)
+    if short != text:
         terms = set(content_terms(short))
         for article_id, index in sentence.support.items():
             article = articles.get(article_id)
             if article is not None and index < len(article.sentences) and not terms <= set(content_terms(article.sentences[index].text)):
-                return sentence.text
+                return text
     return short
 
 

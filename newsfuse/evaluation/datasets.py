@@ -11,29 +11,12 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+from ..focus import meta_path, read_meta
 from ..ingest import read_bytes
 from ..ingest.jsonl import json_objects
 from ..model import Cluster, NewsfuseError
 
 DEFAULT_QUERY_FIELD = "query"
-
-
-def meta_path(clusters_path: str) -> Path:
-    path = Path(clusters_path)
-    return path.with_name(path.name.removesuffix(".jsonl") + ".meta.jsonl")
-
-
-def read_meta(clusters_path: str) -> dict[str, dict]:
-    """The meta records by cluster id; empty when there is no meta file."""
-    path = meta_path(clusters_path)
-    if not path.is_file():
-        return {}
-    records = {}
-    for where, record in json_objects(read_bytes(path), str(path)):
-        if "id" not in record:
-            raise NewsfuseError(f'{where}: expected a JSON object with an "id"')
-        records[str(record["id"])] = record
-    return records
 
 
 def read_evaluation_clusters(path: str, query_field: str | None = DEFAULT_QUERY_FIELD) -> list[Cluster]:
