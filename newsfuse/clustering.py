@@ -55,16 +55,6 @@ class ClusterOptions:
     # set by grid search on those two sets' pairwise F1 (bench/bench_clustering.py measures all sets)
     weights: tuple[float, ...] = (1.61, 0.32, 2.08, -4.82, 10.83, 6.85, -1.40, 2.0)
     join_score: float = 7.3
-    # the days-apart penalty fades out as the content score (every other signal) climbs from
-    # join_score to join_score + days_forgive: a developing event keeps its story over weeks, while
-    # near-threshold pairs far apart in time still pay in full. 0 keeps the full penalty always.
-    days_forgive: float = 0.0
-    # a clear winner may join below join_score: down to join_score - margin_relief when it beats the
-    # runner-up (or, with no runner-up, join_score - margin_relief) by at least margin_gap. Related-
-    # but-distinct stories (same-day hard negatives) crowd each other; a developing story stands alone.
-    margin_relief: float = 0.0
-    margin_gap: float = 3.0
-    stream_idf: bool = False  # weight the lexical cosines by an IDF counted over the articles seen so far
 
 
 SIGNALS = ("centroid", "nearest", "names", "title_terms", "lexical_centroid", "lexical_nearest", "log_days_apart", "same_day")
@@ -187,8 +177,6 @@ class StreamClusterer:
         self._lsh = None  # built on the first signature, once its length is known
         self._copies: dict[str, tuple[str, np.ndarray]] = {}  # LSH key -> (story id, signature)
         self._changed: set[str] = set()
-        self._docs = 0  # articles seen, and in how many of them each hashed term occurs (stream_idf)
-        self._df = np.zeros(options.term_dims, dtype=np.float64)
         self.closed: list[str] = []  # ids of the stories closed so far, in closing order
 
     # -- the contract -------------------------------------------------------------------------
@@ -220,8 +208,9 @@ class StreamClusterer:
         dates = [s.last for s in self._stories.values() if s.last is not None]
         dates += [d for d in (self._newest, now.toordinal() if now else None) if d is not None]
         if dates:
+            # no sweep here: the store hands back exactly the stories an uninterrupted run still has
+            # open, and one started late by an older article must stay open as it would have
             self._newest = max(dates)
-            self._close_stale()
         self._changed.clear()
 
     def changed(self) -> set[str]:
@@ -266,46 +255,18 @@ class StreamClusterer:
         nearest = float((story.recent_vectors @ feats.vector).max())
         names = max(_overlap(feats.entities, m.entities) for m in story.recent)
         title_terms = max(_overlap(feats.terms, m.terms) for m in story.recent)
-        if self.options.stream_idf and self._docs:
-            idf2 = np.log((1.0 + self._docs) / (1.0 + self._df)) + 1.0
-            idf2 *= idf2
-            w2 = feats.term_weight * idf2[feats.term_index]
-            a_norm = max(math.sqrt(float(feats.term_weight @ w2)), 1e-12)
-            lex = story.lexical
-            lexical_centroid = float(lex[feats.term_index] @ w2) / (a_norm * max(math.sqrt(float((lex * lex) @ idf2)), 1e-12))
-            member_idf2 = idf2[story.recent_index]
-            products = dense_terms[story.recent_index] * story.recent_weight * member_idf2
-            if len(products):
-                norms = np.sqrt(np.add.reduceat(story.recent_weight ** 2 * member_idf2, story.recent_starts))
-                lexical_nearest = float((np.add.reduceat(products, story.recent_starts) / np.maximum(norms, 1e-12)).max()) / a_norm
-            else:
-                lexical_nearest = 0.0
-        else:
-            lexical_centroid = float(story.lexical[feats.term_index] @ feats.term_weight) / story.lexical_norm
-            products = dense_terms[story.recent_index] * story.recent_weight
-            lexical_nearest = float(np.add.reduceat(products, story.recent_starts).max()) if len(products) else 0.0
+        lexical_centroid = float(story.lexical[feats.term_index] @ feats.term_weight) / story.lexical_norm
+        products = dense_terms[story.recent_index] * story.recent_weight
+        lexical_nearest = float(np.add.reduceat(products, story.recent_starts).max()) if len(products) else 0.0
         days = _days_apart(story, date)
         return [centroid, nearest, names, title_terms, lexical_centroid, lexical_nearest, math.log1p(days), float(days == 0)]
 
     def _best_story(self, feats: ArticleFeatures, date: int | None) -> _Story | None:
-        options = self.options
-        floor = options.join_score - options.margin_relief
-        best, best_score, runner_up = None, floor, floor - options.margin_gap
-        days_at, forgive = SIGNALS.index("log_days_apart"), self.options.days_forgive
+        best, best_score = None, self.options.join_score
         for story, signals in self.candidates(feats, date):
-            terms = [w * x for w, x in zip(self.options.weights, signals)]
-            penalty = terms.pop(days_at)
-            content = sum(terms)
-            if forgive > 0:
-                penalty *= min(1.0, max(0.0, (self.options.join_score + forgive - content) / forgive))
-            score = content + penalty
+            score = sum(w * x for w, x in zip(self.options.weights, signals))
             if score > best_score or (score == best_score and best is not None and story.seq < best.seq):
-                runner_up = max(runner_up, best_score if best is not None else runner_up)
                 best, best_score = story, score
-            else:
-                runner_up = max(runner_up, score)
-        if best is not None and best_score <= options.join_score and best_score - runner_up < options.margin_gap:
-            return None
         return best
 
     # -- state ----------------------------------------------------------------------------------
@@ -326,8 +287,6 @@ class StreamClusterer:
         story.total += feats.vector
         self._centroids[story.slot] = story.total / max(float(np.linalg.norm(story.total)), 1e-12)
         story.lexical[feats.term_index] += feats.term_weight
-        self._docs += 1
-        self._df[feats.term_index] += 1.0
         story.lexical_norm = max(float(np.linalg.norm(story.lexical)), 1e-12)
         story.recent.append(feats)
         del story.recent[:-self.options.recent]

@@ -211,8 +211,6 @@ def test_ingest_killed_midway_leaves_a_consistent_store_that_a_rerun_completes(c
         assert connection.execute("SELECT sum(size) FROM stories").fetchone()[0] == 440
 
 
-@pytest.mark.xfail(strict=True, reason="StreamClusterer.restore closes stale stories that an uninterrupted run keeps "
-                                       "open (see /work/notes/issue5-store-to-clustering.md)")
 def test_an_interrupted_ingest_resumes_with_the_stories_of_an_uninterrupted_one(tmp_path, monkeypatch):
     """The stream reaches March, then a January report arrives and starts its own story, which stays open
     while nothing newer comes. The process dies; after the restart a syndicated copy of that report must
