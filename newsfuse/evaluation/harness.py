@@ -65,38 +65,12 @@ class Evaluation:
         return next((r for r in self.runs if r.name == name), None)
 
 
-class Progress:
-    """A plain-text progress bar on stderr; on a non-terminal, one line per tenth of the work."""
-
-    def __init__(self, total: int, stream=None, width: int = 30):
-        self.total, self.width, self.done = max(total, 1), width, 0
-        self.stream = stream or sys.stderr
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.started = time.perf_counter()
-        self._last_tenth = -1
-
-    def advance(self, label: str) -> None:
-        self.done += 1
-        share = self.done / self.total
-        elapsed = time.perf_counter() - self.started
-        bar = "#" * int(share * self.width) + "." * (self.width - int(share * self.width))
-        line = f"[{bar}] {self.done}/{self.total} {elapsed:6.1f}s {label}"
-        if self.tty:
-            self.stream.write("\r" + line[:100].ljust(100))
-            if self.done == self.total:
-                self.stream.write("\n")
-        elif int(share * 10) > self._last_tenth:
-            self._last_tenth = int(share * 10)
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-
 def evaluate(
     clusters: Sequence[Cluster],
     options: EvaluationOptions,
     peers: dict[str, dict[str, str]] | None = None,
     source: str = "",
-    progress: Callable[[int], Progress] | None = Progress,
+    progress: bool = True,
 ) -> Evaluation:
     """Summarize every cluster with each system, score all of them (and the peers) against the references."""
     unknown = [s for s in options.systems if s not in SYSTEMS]
@@ -112,7 +86,9 @@ def evaluate(
     warm_up = Cluster(id=clusters[0].id, articles=clusters[0].articles[:2])
     for run in runs:
         runners[run.name](copy.deepcopy(warm_up))  # loads models and imports, untimed
-    bar = progress(len(clusters) * len(runners)) if progress and runners else None
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(clusters) * len(runners), unit=" summaries", disable=not (progress and runners), file=sys.stderr, dynamic_ncols=True)
     for cluster in clusters:
         for run in runs:
             work = copy.deepcopy(cluster, {id(a): a for a in cluster.seen})  # seen articles: shared, prepared once
@@ -124,8 +100,9 @@ def evaluate(
                 run.cited.extend(citation_checks(output, options.embedder))
             else:
                 run.summaries[cluster.id] = list(output)
-            if bar:
-                bar.advance(f"{run.name} {cluster.id}")
+            bar.set_postfix_str(f"{run.name} {cluster.id}", refresh=False)
+            bar.update()
+    bar.close()
     ids = {c.id for c in clusters}
     for system, outputs in (peers or {}).items():
         run = SystemRun(f"peer {system}", "peer")
