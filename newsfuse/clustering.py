@@ -33,7 +33,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .model import Article
-from .terms import STOP_WORDS, TOKEN, stem
+from .terms import STOP_WORDS, content_terms, stem
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,9 @@ def features(articles: Sequence[Article], embedder, options: ClusterOptions = Cl
     vectors = _round_to_float16(embedder.encode(texts)) if texts else []
     result = []
     for article, words, lead, vector in zip(articles, bodies, leads, vectors):
-        title_terms = _content_terms(article.title) if article.title else []
-        lead_terms = _content_terms(lead)
-        rest_terms = _content_terms(" ".join(words[options.lead_words:options.term_words]))
+        title_terms = content_terms(article.title) if article.title else []
+        lead_terms = content_terms(lead)
+        rest_terms = content_terms(" ".join(words[options.lead_words:options.term_words]))
         result.append(ArticleFeatures(
             vector=vector,
             minhash=_minhash(words, options),
@@ -411,18 +411,6 @@ def _entities(text: str) -> frozenset[str]:
             if len(word) > 1 and word not in STOP_WORDS and word not in ENTITY_NOISE:
                 names.add(stem(word))
     return frozenset(names)
-
-
-def _content_terms(text: str) -> list[str]:
-    """terms.content_terms, with the per-token regex taken out: the same terms, a few times faster."""
-    terms = []
-    for token in TOKEN.findall(text.lower()):
-        if token.endswith(("'s", "’s")):
-            token = token[:-2]
-        token = token.replace("’", "'")
-        if token not in STOP_WORDS and not (len(token) == 1 and token.isalpha()):
-            terms.append(stem(token))
-    return terms
 
 
 def _overlap(a: frozenset, b: frozenset) -> float:
