@@ -38,6 +38,12 @@ class Sentence:
     def words(self) -> int:
         return len(self.text.split())
 
+    def similarity(self, other: "Sentence") -> float:
+        """Cosine of the two embeddings (they are L2-normalised); 0 when either is not embedded."""
+        if self.vector is None or other.vector is None:
+            return 0.0
+        return float(self.vector @ other.vector)
+
 
 @dataclass
 class Article:

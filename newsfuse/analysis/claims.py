@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 
 from ..model import Article, Claim, Coverage, Sentence
 from ..terms import content_terms
@@ -117,11 +116,7 @@ def _average_linkage(sentences: list[Sentence], linked: set[tuple[int, int]], mi
     group_of = list(range(len(sentences)))
     groups: dict[int, list[int]] = {n: [n] for n in range(len(sentences))}
 
-    def cosine(i: int, j: int) -> float:
-        a, b = sentences[i].vector, sentences[j].vector
-        return float(np.dot(a, b)) if a is not None and b is not None else 0.0
-
-    for i, j in sorted(linked, key=lambda p: -cosine(*p)):
+    for i, j in sorted(linked, key=lambda p: -sentences[p[0]].similarity(sentences[p[1]])):
         gi, gj = group_of[i], group_of[j]
         if gi == gj:
             continue

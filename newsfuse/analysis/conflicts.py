@@ -210,9 +210,7 @@ def _same_dated_event(a: Sentence, b: Sentence, terms_a: set[str], terms_b: set[
     around both dates agree, the sentences are close, and most of the shorter one's words (date words
     left out) are in the other. Two events of one story share many words ("flooded on Tuesday",
     "returned to flooded homes on Wednesday"), so all three must hold."""
-    if len(terms_a & terms_b) < options.date_terms or a.vector is None or b.vector is None:
-        return False
-    if float(a.vector @ b.vector) < options.date_cosine:
+    if len(terms_a & terms_b) < options.date_terms or a.similarity(b) < options.date_cosine:
         return False
     words_a = set(content_terms(a.text)) - DATE_WORDS
     words_b = set(content_terms(b.text)) - DATE_WORDS
@@ -349,7 +347,7 @@ def _negated_terms(text: str, reach: int = 4) -> set[str]:
 def _same_statement(a: Sentence, b: Sentence, options: ConflictOptions) -> bool:
     if a.support.get(b.article_id) == b.index or b.support.get(a.article_id) == a.index:
         return True
-    if a.vector is None or b.vector is None or float(np.dot(a.vector, b.vector)) < options.denial_cosine:
+    if a.similarity(b) < options.denial_cosine:
         return False
     ta = {t for t in content_terms(QUOTED.sub(" ", a.text))}
     tb = {t for t in content_terms(QUOTED.sub(" ", b.text))}

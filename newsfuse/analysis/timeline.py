@@ -240,14 +240,10 @@ def anchored_pairs(articles: list[Article], sentences: list[Sentence] | None = N
                     continue
                 if tense_a and tense_b and tense_a != tense_b:
                     continue
-                if len(terms_a & terms_b) < min_terms or _cosine(a, b) < min_cosine:
+                if len(terms_a & terms_b) < min_terms or a.similarity(b) < min_cosine:
                     continue
                 pairs.add(((a.article_id, a.index), (b.article_id, b.index)))
     return pairs
-
-
-def _cosine(a: Sentence, b: Sentence) -> float:
-    return float(a.vector @ b.vector) if a.vector is not None and b.vector is not None else 0.0
 
 
 def _not_an_event(sentence: Sentence) -> bool:
