@@ -1,17 +1,18 @@
 """Incremental story clustering: each arriving article joins an open story or starts a new one.
 
 An article is described by `ArticleFeatures`: a static embedding of its title and lead, a MinHash
-signature of its opening word shingles (syndicated copies), its title/lead content terms and its
-capitalised names (cheap entities), and its date. `StreamClusterer.add` then
+signature of its opening word shingles (syndicated copies), the hashed frequencies of the content
+terms of its title and opening, its capitalised names (cheap entities), and its date.
+`StreamClusterer.add` then
 
 1. attaches a syndicated copy (MinHash LSH hit, estimated Jaccard >= `duplicate_jaccard`) to the
    story of the article it copies, at once;
 2. otherwise ranks the open stories by the cosine of the article to each story's centroid (one
    matrix-vector product over open stories only; no all-pairs step), and rescores the best few
-   with SIGNALS: the nearest of their recent articles, the cosine of hashed term frequencies of
-   title and opening (to the story's sum and to its nearest recent article), shared names and
-   title/lead terms, and the gap in days; it joins the best story whose weighted score clears
-   `join_score`, or starts a new one.
+   with SIGNALS: the nearest of their recent articles, the TF-IDF cosine of the terms (to the
+   story's profile of its heaviest terms and to its nearest recent article; document frequencies
+   are counted over the whole stream so far), shared names, and the gap in days; it joins the best
+   story whose weighted score clears `join_score`, or starts a new one.
 
 Stories close when the newest date seen is more than `close_days` past their last article; a
 closed story leaves the candidate index and the LSH. Story ids derive from the first article's id,
@@ -43,28 +44,32 @@ class ClusterOptions:
     shingle_span: int = 150  # ...from this many opening words of the body (at most term_words)
     num_perm: int = 64
     duplicate_jaccard: float = 0.6  # estimated shingle Jaccard above which an article is a copy
-    term_words: int = 200  # words of the body whose content terms make the lexical vector
-    term_dims: int = 4096  # the lexical vector hashes terms into this many dimensions
+    term_words: int = 400  # words of the body whose content terms make the lexical vector
+    term_dims: int = 65536  # the lexical vector hashes terms into this many dimensions (uint16 indices)
+    profile_terms: int = 300  # a story's lexical profile keeps its heaviest terms
+    # inverse document frequency as if the stream had begun with this many articles using none of the
+    # terms: in a short stream one story's words are in most articles, and must not count as common
+    idf_prior_docs: int = 1000
     candidates: int = 8  # open stories rescored in full, by centroid cosine
     recent: int = 5  # a story's latest articles kept for nearest-article similarity
     close_days: int = 30  # a story closes when the newest date seen is this far past its last article
     copies_kept: int = 20  # a story's latest articles whose copies LSH still finds
     # one linear score over SIGNALS; an article joins the best story scoring above join_score.
-    # Fitted by logistic regression on (article, candidate story) pairs of DUC 2003 and the first
-    # half of the AllSides stories, weighted equally; the same-day weight and join_score were then
-    # set by grid search on those two sets' pairwise F1 (bench/bench_clustering.py measures all sets)
-    weights: tuple[float, ...] = (1.61, 0.32, 2.08, -4.82, 10.83, 6.85, -1.40, 2.0)
-    join_score: float = 7.3
+    # `python bench/fit_clustering.py`: a logistic regression on (article, candidate story) pairs of
+    # DUC 2003 and the first half of the AllSides stories, weighted equally; the same-day weight and
+    # join_score then set by grid search on those two sets' pairwise F1 (bench_clustering.py reports all)
+    weights: tuple[float, ...] = (-0.47, -0.23, 0.41, 10.84, 9.07, -1.37, 1.59)
+    join_score: float = 4.33
 
 
-SIGNALS = ("centroid", "nearest", "names", "title_terms", "lexical_centroid", "lexical_nearest", "log_days_apart", "same_day")
+SIGNALS = ("centroid", "nearest", "names", "lexical_centroid", "lexical_nearest", "log_days_apart", "same_day")
 
 
 ENTITY_NOISE = frozenset("ap afp reuters xinhua upi nyt dpa ansa efe cnn bbc associated press news".split())
 _WORD = re.compile(r"\w+(?:['’.-]\w+)*")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?:;\"“”])\s+|\n")
 _PUNCTUATION = "\"'“”‘’()[]{},.;:!?-–—_*"
-_FEATURES_VERSION = 1
+_FEATURES_VERSION = 2  # 2: 65536 term dimensions, no title/lead term set
 
 
 @dataclass
@@ -73,7 +78,6 @@ class ArticleFeatures:
 
     vector: np.ndarray  # float32, L2-normalised, values exactly representable in float16
     minhash: np.ndarray  # uint32 signature; empty when the text is too short to shingle
-    terms: frozenset[str]  # stemmed content terms of title and lead
     entities: frozenset[str]  # capitalised names of title and lead, lowercased
     date: dt.date | None = None
     # hashed term frequencies of title and body: sorted dimensions and their L2-normalised weights
@@ -82,7 +86,7 @@ class ArticleFeatures:
 
     def to_bytes(self) -> bytes:
         date = self.date.toordinal() if self.date else 0
-        words = "\n".join(sorted(self.terms)) + "\0" + "\n".join(sorted(self.entities))
+        words = "\n".join(sorted(self.entities))
         return (
             struct.pack("<BHHiH", _FEATURES_VERSION, len(self.vector), len(self.minhash), date, len(self.term_index))
             + self.vector.astype(np.float16).tobytes()
@@ -106,11 +110,10 @@ class ArticleFeatures:
         offset += 2 * lexical
         term_weight = np.frombuffer(data, dtype=np.float16, count=lexical, offset=offset).astype(np.float32)
         offset += 2 * lexical
-        terms, _, entities = data[offset:].decode("utf-8").partition("\0")
+        entities = data[offset:].decode("utf-8")
         return cls(
             vector=vector,
             minhash=minhash,
-            terms=frozenset(terms.split("\n")) - {""},
             entities=frozenset(entities.split("\n")) - {""},
             date=dt.date.fromordinal(date) if date else None,
             term_index=term_index,
@@ -132,7 +135,6 @@ def features(articles: Sequence[Article], embedder, options: ClusterOptions = Cl
         result.append(ArticleFeatures(
             vector=vector,
             minhash=_minhash(words, options),
-            terms=frozenset(title_terms + lead_terms),
             entities=_entities(f"{article.title}\n{lead}" if article.title else lead),
             date=article.date,
             # the title counts twice: it names the event
@@ -146,18 +148,20 @@ def story_id_for(first_article_id: str) -> str:
 
 
 class _Story:
-    __slots__ = ("id", "seq", "slot", "size", "first", "last", "total", "lexical", "lexical_norm", "recent",
-                 "recent_vectors", "recent_index", "recent_weight", "recent_starts", "keys")
+    __slots__ = ("id", "seq", "slot", "size", "first", "last", "total", "profile", "recent", "recent_vectors",
+                 "terms_index", "terms_weight", "terms_segment", "keys")
 
     def __init__(self, story_id: str, seq: int):
         self.id, self.seq, self.slot, self.size = story_id, seq, -1, 0
         self.first = self.last = None  # date ordinals
         self.total = None  # sum of the members' vectors
-        self.lexical = None  # sum of the members' hashed term vectors (dense)
-        self.lexical_norm = 1.0
+        # sum of the members' hashed term vectors, heaviest terms only: sorted dimensions, weights
+        self.profile = (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32))
         self.recent: list[ArticleFeatures] = []  # the latest members, oldest first
-        # the recent members packed for one numpy call each: vectors as rows, term vectors end to end
-        self.recent_vectors = self.recent_index = self.recent_weight = self.recent_starts = None
+        self.recent_vectors = None  # their vectors as rows
+        # the profile's and the recent members' term vectors end to end (segment 0: the profile), so
+        # that one gather scores an article against all of them
+        self.terms_index = self.terms_weight = self.terms_segment = None
         self.keys: list[str] = []  # article ids in the LSH
 
 
@@ -177,16 +181,19 @@ class StreamClusterer:
         self._lsh = None  # built on the first signature, once its length is known
         self._copies: dict[str, tuple[str, np.ndarray]] = {}  # LSH key -> (story id, signature)
         self._changed: set[str] = set()
+        # document frequencies of the hashed terms over every article seen: inverse document frequency
+        # weights the lexical cosines, so that what every story says counts little
+        self._docs = 0
+        self._log_df = np.full(options.term_dims, math.log(0.5), dtype=np.float32)
+        self._df = np.zeros(options.term_dims, dtype=np.int64)
+        self._scratch = np.zeros(options.term_dims, dtype=np.float32)
         self.closed: list[str] = []  # ids of the stories closed so far, in closing order
 
     # -- the contract -------------------------------------------------------------------------
 
     def add(self, article_id: str, feats: ArticleFeatures) -> str:
         """Put one article into a story; returns the story's id (an existing one, or a new one)."""
-        date = feats.date.toordinal() if feats.date else self._newest
-        if date is not None and (self._newest is None or date > self._newest):
-            self._newest = date
-            self._close_stale()
+        date = self._advance(feats)
         sketch = _to_datasketch(feats.minhash) if len(feats.minhash) else None  # made once, for the query and the insert
         story = self._copied_story(feats, sketch) or self._best_story(feats, date)
         if story is None:
@@ -197,10 +204,18 @@ class StreamClusterer:
         self._attach(story, article_id, feats, date, sketch)
         return story.id
 
-    def restore(self, stories: Iterable[tuple[str, list[tuple[str, ArticleFeatures]]]], now: dt.date | None = None) -> None:
+    def restore(self, stories: Iterable[tuple[str, list[tuple[str, ArticleFeatures]]]], now: dt.date | None = None,
+                term_counts: bytes | None = None) -> None:
         """Rebuild open stories from stored ones (each with its articles in arrival order), so that
         `add` continues as if those articles had just been added. `now` is the newest date the
-        stream had seen, when it is later than every restored article."""
+        stream had seen, when it is later than every restored article; `term_counts` is what
+        `term_counts()` gave when those articles were stored (closed stories' articles count too)."""
+        if term_counts:
+            counts = np.frombuffer(zlib.decompress(term_counts), dtype="<i8")
+            if len(counts) != self.options.term_dims + 1:
+                raise ValueError(f"term counts of {len(counts) - 1} dimensions; these options use {self.options.term_dims}")
+            self._docs, self._df = int(counts[0]), counts[1:].astype(np.int64)
+            self._log_df = np.log(self._df + 0.5).astype(np.float32)
         for story_id, members in stories:
             story = self._stories.get(story_id) or self._open(story_id)
             for article_id, feats in members:
@@ -212,6 +227,26 @@ class StreamClusterer:
             # open, and one started late by an older article must stay open as it would have
             self._newest = max(dates)
         self._changed.clear()
+
+    def _advance(self, feats: ArticleFeatures) -> int | None:
+        """Move the stream past one arriving article: its date (or the newest one seen) as an
+        ordinal, stale stories closed, its terms counted."""
+        date = feats.date.toordinal() if feats.date else self._newest
+        if date is not None and (self._newest is None or date > self._newest):
+            self._newest = date
+            self._close_stale()
+        self._docs += 1
+        index = feats.term_index.astype(np.intp)
+        self._df[index] += 1
+        self._log_df[index] = np.log(self._df[index] + 0.5)
+        return date
+
+    def _idf(self, index: np.ndarray) -> np.ndarray:
+        return np.maximum(math.log(self._docs + self.options.idf_prior_docs + 1) - self._log_df[index], 0.0)
+
+    def term_counts(self) -> bytes:
+        """The stream's document frequencies, for the store to keep beside the articles they count."""
+        return zlib.compress(np.concatenate([[self._docs], self._df]).astype("<i8").tobytes())
 
     def changed(self) -> set[str]:
         """Ids of the stories that gained an article since the last call."""
@@ -242,24 +277,41 @@ class StreamClusterer:
         cosines = self._centroids[:len(self._slots)] @ feats.vector
         k = min(self.options.candidates, len(cosines))
         top = np.argpartition(-cosines, k - 1)[:k] if k < len(cosines) else range(len(cosines))
-        dense_terms = np.zeros(self.options.term_dims, dtype=np.float32)
-        dense_terms[feats.term_index] = feats.term_weight
+        slots = [slot for slot in top if self._slots[slot] is not None]
+        stories = [self._slots[slot] for slot in slots]
+        lexical = self._lexical_cosines(feats, stories)
+        member_cosines = np.vstack([s.recent_vectors for s in stories]) @ feats.vector
+        ends = np.cumsum([len(s.recent) for s in stories])
         found = []
-        for slot in top:
-            story = self._slots[slot]
-            if story is not None:
-                found.append((story, self._signals(story, feats, float(cosines[slot]), dense_terms, date)))
+        for story, slot, cosines_to_terms, end in zip(stories, slots, lexical, ends):
+            days = _days_apart(story, date)
+            found.append((story, [
+                float(cosines[slot]),
+                float(member_cosines[end - len(story.recent):end].max()),  # the nearest recent member
+                max(_overlap(feats.entities, m.entities) for m in story.recent),
+                float(cosines_to_terms[0]),  # to the story's profile
+                float(cosines_to_terms[1:].max()),  # to its nearest recent member
+                math.log1p(days),
+                float(days == 0),
+            ]))
         return found
 
-    def _signals(self, story: _Story, feats: ArticleFeatures, centroid: float, dense_terms: np.ndarray, date: int | None) -> list[float]:
-        nearest = float((story.recent_vectors @ feats.vector).max())
-        names = max(_overlap(feats.entities, m.entities) for m in story.recent)
-        title_terms = max(_overlap(feats.terms, m.terms) for m in story.recent)
-        lexical_centroid = float(story.lexical[feats.term_index] @ feats.term_weight) / story.lexical_norm
-        products = dense_terms[story.recent_index] * story.recent_weight
-        lexical_nearest = float(np.add.reduceat(products, story.recent_starts).max()) if len(products) else 0.0
-        days = _days_apart(story, date)
-        return [centroid, nearest, names, title_terms, lexical_centroid, lexical_nearest, math.log1p(days), float(days == 0)]
+    def _lexical_cosines(self, feats: ArticleFeatures, stories: list[_Story]) -> np.ndarray:
+        """TF-IDF cosines of the article to each story's profile and recent members: one row per
+        story, column 0 the profile (members not yet there score 0)."""
+        index = feats.term_index.astype(np.intp)
+        weighted = feats.term_weight * self._idf(index)
+        norm = float(np.linalg.norm(weighted))
+        self._scratch[index] = weighted / norm if norm else 0.0
+        segments = 1 + self.options.recent
+        all_index = np.concatenate([s.terms_index for s in stories])
+        all_segment = np.concatenate([s.terms_segment + i * segments for i, s in enumerate(stories)])
+        weighted = np.concatenate([s.terms_weight for s in stories]) * self._idf(all_index)
+        size = segments * len(stories)
+        dots = np.bincount(all_segment, weights=self._scratch[all_index] * weighted, minlength=size)
+        norms = np.sqrt(np.bincount(all_segment, weights=weighted * weighted, minlength=size))
+        self._scratch[index] = 0.0
+        return np.divide(dots, norms, out=np.zeros(size), where=norms > 0).reshape(len(stories), segments)
 
     def _best_story(self, feats: ArticleFeatures, date: int | None) -> _Story | None:
         best, best_score = None, self.options.join_score
@@ -283,18 +335,20 @@ class StreamClusterer:
         if story.slot < 0:
             story.slot = self._take_slot(story)
             story.total = np.zeros(len(feats.vector), dtype=np.float64)
-            story.lexical = np.zeros(self.options.term_dims, dtype=np.float32)
         story.total += feats.vector
         self._centroids[story.slot] = story.total / max(float(np.linalg.norm(story.total)), 1e-12)
-        story.lexical[feats.term_index] += feats.term_weight
-        story.lexical_norm = max(float(np.linalg.norm(story.lexical)), 1e-12)
+        dims, inverse = np.unique(np.concatenate([story.profile[0], feats.term_index]), return_inverse=True)
+        weights = np.bincount(inverse, weights=np.concatenate([story.profile[1], feats.term_weight])).astype(np.float32)
+        if len(dims) > 2 * self.options.profile_terms:  # keep the heaviest; ties by dimension, deterministic
+            kept = np.sort(np.lexsort((dims, -weights))[:self.options.profile_terms])
+            dims, weights = dims[kept], weights[kept]
+        story.profile = (dims.astype(np.intp), weights)
         story.recent.append(feats)
         del story.recent[:-self.options.recent]
         story.recent_vectors = np.vstack([m.vector for m in story.recent])
-        story.recent_index = np.concatenate([m.term_index for m in story.recent]).astype(np.intp)
-        story.recent_weight = np.concatenate([m.term_weight for m in story.recent])
-        lengths = [len(m.term_index) for m in story.recent if len(m.term_index)]
-        story.recent_starts = np.cumsum([0, *lengths[:-1]])
+        story.terms_index = np.concatenate([story.profile[0], *(m.term_index for m in story.recent)]).astype(np.intp)
+        story.terms_weight = np.concatenate([story.profile[1], *(m.term_weight for m in story.recent)])
+        story.terms_segment = np.repeat(np.arange(1 + len(story.recent)), [len(dims), *(len(m.term_index) for m in story.recent)])
         story.size += 1
         if date is not None:
             story.first = date if story.first is None else min(story.first, date)

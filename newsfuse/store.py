@@ -71,8 +71,12 @@ class Store(Protocol):
     def open_stories(self) -> Iterator[tuple[str, list[tuple[str, bytes]]]]:
         """Each open story with its (article id, features) in ingest order, stories in order of creation."""
 
-    def add(self, articles: list[StoredArticle], closed: Iterable[str] = ()) -> None:
-        """Store a batch of articles and their stories, and mark stories closed, in one transaction."""
+    def add(self, articles: list[StoredArticle], closed: Iterable[str] = (), term_counts: bytes | None = None) -> None:
+        """Store a batch of articles and their stories, mark stories closed and replace the
+        clusterer's term counts, in one transaction."""
+
+    def term_counts(self) -> bytes | None:
+        """The clusterer's term counts as last stored, if any."""
 
     def stories(self, since: dt.date | None = None) -> list[StoryRow]:
         """Stories last seen on or after `since`, most recent first."""
@@ -147,7 +151,13 @@ def _v2_settings(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_articles_and_stories, _v2_settings]
+def _v3_clusterer_state(db: sqlite3.Connection) -> None:
+    # what the clusterer counts over the whole stream (term document frequencies), written in the
+    # same transaction as the articles it counts, so that a resumed ingest scores as an uninterrupted one
+    db.execute("CREATE TABLE clusterer_state (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_articles_and_stories, _v2_settings, _v3_clusterer_state]
 
 
 class SQLiteStore:
@@ -246,13 +256,13 @@ class SQLiteStore:
             members.setdefault(story_id, []).append((article_id, features))
         yield from members.items()  # dicts keep insertion order: the order stories were started
 
-    def add(self, articles: list[StoredArticle], closed: Iterable[str] = ()) -> None:
+    def add(self, articles: list[StoredArticle], closed: Iterable[str] = (), term_counts: bytes | None = None) -> None:
         try:
-            self._add(articles, closed)
+            self._add(articles, closed, term_counts)
         except sqlite3.OperationalError as error:  # disk full, I/O error: the earlier batches stay stored
             raise NewsfuseError(f"{self.path}: cannot write this batch ({error}); what was stored before it is kept") from None
 
-    def _add(self, articles: list[StoredArticle], closed: Iterable[str]) -> None:
+    def _add(self, articles: list[StoredArticle], closed: Iterable[str], term_counts: bytes | None) -> None:
         now = dt.datetime.now(dt.timezone.utc)
         today = now.date().isoformat()
         with self._transaction():
@@ -269,6 +279,12 @@ class SQLiteStore:
             for story_id, members in by_story.items():
                 self._update_story(story_id, members, today)
             self.db.executemany("UPDATE stories SET open = 0 WHERE id = ?", [(i,) for i in closed])
+            if term_counts is not None:
+                self.db.execute("INSERT OR REPLACE INTO clusterer_state (key, value) VALUES ('term_counts', ?)", (term_counts,))
+
+    def term_counts(self) -> bytes | None:
+        row = self.db.execute("SELECT value FROM clusterer_state WHERE key = 'term_counts'").fetchone()
+        return row[0] if row else None
 
     def _update_story(self, story_id: str, members: list[Article], today: str) -> None:
         """Fold a batch's new articles into their story's row (size, outlets, dates, headline)."""

@@ -71,7 +71,8 @@ def _ingest_articles(articles: list[Article], store: Store, options: IngestOptio
     clusterer = StreamClusterer(options.clustering)
     try:
         clusterer.restore(((story_id, [(article_id, ArticleFeatures.from_bytes(blob)) for article_id, blob in members])
-                           for story_id, members in store.open_stories()), now=store.newest_date())
+                           for story_id, members in store.open_stories()), now=store.newest_date(),
+                          term_counts=store.term_counts())
     except ValueError as error:  # features stored by another version of newsfuse
         raise NewsfuseError(f"{store.path}: cannot continue this store ({error})") from None
     result = IngestResult()
@@ -128,7 +129,7 @@ def _commit(batch: list[tuple[Article, str]], clusterer, store: Store, options: 
         story_id = clusterer.add(article.id, feature)
         rows.append(StoredArticle(article=article, content_hash=digest, features=feature.to_bytes(), story_id=story_id))
     closed, clusterer.closed = clusterer.closed, []  # stories time moved past, during this batch or the restore
-    store.add(rows, closed=closed)
+    store.add(rows, closed=closed, term_counts=clusterer.term_counts())
     result.added += len(rows)
     result.stories.update(row.story_id for row in rows)
 

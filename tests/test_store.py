@@ -96,7 +96,7 @@ def test_an_older_store_is_migrated_and_keeps_its_data(tmp_path):
     assert old.db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'settings'").fetchone()[0] == 0
     old.close()
     store = SQLiteStore(path)
-    assert store.schema_version == len(MIGRATIONS) == 2
+    assert store.schema_version == len(MIGRATIONS) == 3
     assert store.counts() == (1, 1)
     store.check_settings({"embedder": "static"})  # the table the migration added
     assert store.db.execute("SELECT value FROM settings WHERE key = 'embedder'").fetchone()[0] == "static"
