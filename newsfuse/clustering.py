@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import math
 import re
 import struct
@@ -58,11 +59,11 @@ class ClusterOptions:
     # `python bench/fit_clustering.py`: a logistic regression on (article, candidate story) pairs of
     # DUC 2003 and the first half of the AllSides stories, weighted equally; the same-day weight and
     # join_score then set by grid search on those two sets' pairwise F1 (bench_clustering.py reports all)
-    weights: tuple[float, ...] = (-0.47, -0.23, 0.41, 10.84, 9.07, -1.37, 1.59)
-    join_score: float = 4.33
+    weights: tuple[float, ...] = (-2.54, -3.17, 0.51, 12.57, 7.31, -1.18, -7.04, 10.55, 4.46)
+    join_score: float = 1.14
 
 
-SIGNALS = ("centroid", "nearest", "names", "lexical_centroid", "lexical_nearest", "log_days_apart", "same_day")
+SIGNALS = ("centroid", "nearest", "names", "lexical_centroid", "lexical_nearest", "log_days_apart", "same_day", "same_day_nearest", "same_day_lexical")
 
 
 ENTITY_NOISE = frozenset("ap afp reuters xinhua upi nyt dpa ansa efe cnn bbc associated press news".split())
@@ -127,20 +128,22 @@ def features(articles: Sequence[Article], embedder, options: ClusterOptions = Cl
     leads = [" ".join(words[:options.lead_words]) for words in bodies]
     texts = [f"{a.title}. {lead}" if a.title else lead for a, lead in zip(articles, leads)]
     vectors = _round_to_float16(embedder.encode(texts)) if texts else []
-    result = []
-    for article, words, lead, vector in zip(articles, bodies, leads, vectors):
-        title_terms = content_terms(article.title) if article.title else []
-        lead_terms = content_terms(lead)
-        rest_terms = content_terms(" ".join(words[options.lead_words:options.term_words]))
-        result.append(ArticleFeatures(
+    # the title counts twice: it names the event
+    term_lists = [2 * content_terms(a.title) + content_terms(" ".join(words[:options.term_words])) if a.title
+                  else content_terms(" ".join(words[:options.term_words])) for a, words in zip(articles, bodies)]
+    lexical = _lexical(term_lists, options)  # these two run over the whole batch at once
+    signatures = _minhashes(bodies, options)
+    return [
+        ArticleFeatures(
             vector=vector,
-            minhash=_minhash(words, options),
+            minhash=signature,
             entities=_entities(f"{article.title}\n{lead}" if article.title else lead),
             date=article.date,
-            # the title counts twice: it names the event
-            **_lexical(title_terms + title_terms + lead_terms + rest_terms, options),
-        ))
-    return result
+            term_index=term_index,
+            term_weight=term_weight,
+        )
+        for article, lead, vector, signature, (term_index, term_weight) in zip(articles, leads, vectors, signatures, lexical)
+    ]
 
 
 def story_id_for(first_article_id: str) -> str:
@@ -293,6 +296,8 @@ class StreamClusterer:
                 float(cosines_to_terms[1:].max()),  # to its nearest recent member
                 math.log1p(days),
                 float(days == 0),
+                float(member_cosines[end - len(story.recent):end].max()) * (days == 0),
+                float(cosines_to_terms[1:].max()) * (days == 0),
             ]))
         return found
 
@@ -434,17 +439,57 @@ def assign_stories(featured: Iterable[tuple[str, ArticleFeatures]], options: Clu
 # -- feature helpers ----------------------------------------------------------------------------
 
 
-def _lexical(terms: list[str], options: ClusterOptions) -> dict[str, np.ndarray]:
-    """Sublinear frequencies of the terms, hashed into `term_dims` dimensions with crc32 (the same
-    in every process), L2-normalised."""
-    counts: dict[int, int] = {}
-    for term in terms:
-        dim = zlib.crc32(term.encode("utf-8")) % options.term_dims
-        counts[dim] = counts.get(dim, 0) + 1
-    dims = sorted(counts)
-    weight = 1.0 + np.log(np.array([counts[d] for d in dims], dtype=np.float32))
-    weight = (weight / max(float(np.linalg.norm(weight)), 1e-12)).astype(np.float16).astype(np.float32)
-    return {"term_index": np.array(dims, dtype=np.uint16), "term_weight": weight}
+class _Memo(dict):
+    """A per-process memo of a pure function of one string: `memo[key]` computes on a miss, and
+    the whole memo is dropped past `limit` entries (a bound on memory over an endless stream).
+    Lookups through `map(memo.__getitem__, ...)` keep the per-word work of a batch out of Python."""
+
+    def __init__(self, compute, limit: int = 500_000):
+        super().__init__()
+        self.compute, self.limit = compute, limit
+
+    def __missing__(self, key: str):
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[key] = self.compute(key)
+        return value
+
+
+def _entity_of(word: str) -> str | None:
+    """The name a capitalised word (not opening its sentence) stands for, or None."""
+    if not word[0].isupper():
+        return None
+    word = word.strip(_PUNCTUATION).lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 1 and word not in STOP_WORDS and word not in ENTITY_NOISE:
+        return stem(word)
+    return None
+
+
+_ENTITY_OF = _Memo(_entity_of)
+_TERM_CRC = _Memo(lambda term: zlib.crc32(term.encode("utf-8")))  # crc32: the same in every process
+# a word's crc32 and its length in bytes, packed as crc | length << 32
+_WORD_CRC = _Memo(lambda word: zlib.crc32(encoded := word.encode("utf-8")) | len(encoded) << 32)
+
+
+def _lexical(term_lists: Sequence[list[str]], options: ClusterOptions) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each list of terms: their sublinear frequencies hashed into `term_dims` dimensions with
+    crc32 (the same in every process), L2-normalised: (sorted dimensions, weights)."""
+    lengths = np.fromiter(map(len, term_lists), dtype=np.int64, count=len(term_lists))
+    crcs = np.fromiter(map(_TERM_CRC.__getitem__, itertools.chain.from_iterable(term_lists)), dtype=np.int64, count=int(lengths.sum()))
+    # one sort of (list, dimension) keys counts every list's dimensions at once
+    keys, counts = np.unique(np.repeat(np.arange(len(term_lists), dtype=np.int64), lengths) * options.term_dims
+                             + crcs % options.term_dims, return_counts=True)
+    owner, dims = np.divmod(keys, options.term_dims)
+    weights = 1.0 + np.log(counts.astype(np.float32))
+    bounds = np.searchsorted(owner, np.arange(len(term_lists) + 1))
+    result = []
+    for begin, end in zip(bounds[:-1], bounds[1:]):
+        weight = weights[begin:end]
+        weight = (weight / max(float(np.linalg.norm(weight)), 1e-12)).astype(np.float16).astype(np.float32)
+        result.append((dims[begin:end].astype(np.uint16), weight))
+    return result
 
 
 def _round_to_float16(matrix: np.ndarray) -> np.ndarray:
@@ -456,14 +501,8 @@ def _entities(text: str) -> frozenset[str]:
     """Capitalised words that do not open a sentence or line: names, places, organisations."""
     names = set()
     for sentence in _SENTENCE_BREAK.split(text):
-        for word in sentence.split()[1:]:
-            if not word[0].isupper():
-                continue
-            word = word.strip(_PUNCTUATION).lower().replace("’", "'")
-            if word.endswith("'s"):
-                word = word[:-2]
-            if len(word) > 1 and word not in STOP_WORDS and word not in ENTITY_NOISE:
-                names.add(stem(word))
+        names.update(map(_ENTITY_OF.__getitem__, sentence.split()[1:]))
+    names.discard(None)
     return frozenset(names)
 
 
@@ -497,16 +536,102 @@ def _datasketch_kwargs(num_perm: int) -> dict:
     return {"num_perm": num_perm, "permutations": permutations, **({"scheme": scheme} if scheme else {})}
 
 
+def _shingle_words(body: list[str], options: ClusterOptions) -> list[str]:
+    return _WORD.findall(" ".join(body[:options.shingle_span]).lower())[:options.shingle_span]
+
+
 def _minhash(body: list[str], options: ClusterOptions) -> np.ndarray:
+    """The signature of one body, shingle by shingle through datasketch: the reference that
+    `_minhashes` computes for a whole batch at once."""
     from datasketch import MinHash
 
-    words = _WORD.findall(" ".join(body[:options.shingle_span]).lower())[:options.shingle_span]
+    words = _shingle_words(body, options)
     n = options.shingle_words
     if len(words) < 2 * n:  # too short to tell a copy from a coincidence
         return np.zeros(0, dtype=np.uint32)
     signature = MinHash(hashfunc=zlib.crc32, **_datasketch_kwargs(options.num_perm))  # crc32: the same in every process
     signature.update_batch([" ".join(words[i:i + n]).encode("utf-8") for i in range(len(words) - n + 1)])
     return np.asarray(signature.hashvalues, dtype=np.uint32)
+
+
+def _minhashes(bodies: Sequence[list[str]], options: ClusterOptions) -> list[np.ndarray]:
+    """`_minhash` of each body, the same signatures, vectorised over the batch: each shingle's
+    crc32 is combined from its words' crc32s (crc32 is linear), then datasketch's affine32
+    permutations are applied to all shingles with numpy."""
+    permutations, scheme = _permutations(options.num_perm)
+    if scheme != "affine32":  # another datasketch scheme: let datasketch compute it
+        return [_minhash(body, options) for body in bodies]
+    n = options.shingle_words
+    word_lists = [_shingle_words(body, options) for body in bodies]
+    signed = [i for i, words in enumerate(word_lists) if len(words) >= 2 * n]  # shorter: no signature, as in _minhash
+    result = [np.zeros(0, dtype=np.uint32)] * len(bodies)
+    if not signed:
+        return result
+    lengths = np.array([len(word_lists[i]) for i in signed], dtype=np.int64)
+    packed = np.fromiter(map(_WORD_CRC.__getitem__, itertools.chain.from_iterable(word_lists[i] for i in signed)),
+                         dtype=np.int64, count=int(lengths.sum()))
+    crc, size = (packed & 0xFFFFFFFF).astype(np.uint32), packed >> 32
+    spaced = _crc32_shift(np.full(len(crc), _CRC32_SPACE, dtype=np.uint32), size) ^ crc  # crc32 of " " + word
+    shingles = lengths - n + 1
+    most = int(shingles.max())
+    # grid[article, j]: the first word of the article's j-th shingle; -1 past its last shingle
+    column = np.arange(most)
+    valid = column[None, :] < shingles[:, None]
+    first = np.where(valid, (np.cumsum(lengths) - lengths)[:, None] + column[None, :], 0)
+    hashes = crc[first]
+    for j in range(1, n):  # crc32(a + " " + b) = crc32(a) shifted past len(" " + b) bytes, xor crc32(" " + b)
+        hashes = _crc32_shift(hashes, size[first + j] + 1) ^ spaced[first + j]
+    hashes = _fmix32(hashes)
+    a, b = (p.astype(np.uint32) for p in permutations)
+    for begin in range(0, len(signed), 256):  # 256 articles' permuted hashes (~10 MB) at a time
+        block = hashes[begin:begin + 256, :, None] * a + b  # uint32 arithmetic wraps: datasketch's mod 2^32
+        block[~valid[begin:begin + 256]] = np.uint32(0xFFFFFFFF)
+        for row, signature in zip(signed[begin:begin + 256], block.min(axis=1)):
+            result[row] = signature
+    return result
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finaliser, as datasketch's affine32 scheme mixes each hash before permuting."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+_CRC32_SPACE = zlib.crc32(b" ")
+_CRC32_SHIFT_BYTES = 64  # tables for shifting a crc past up to this many bytes at once
+
+
+def _crc32_shift(crc: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Elementwise: crc32(x) carried past `count` more bytes, so that crc32(x + y) =
+    _crc32_shift(crc32(x), len(y)) ^ crc32(y) (zlib's crc32_combine)."""
+    tables = _crc32_shift_tables()
+    while True:
+        step = np.minimum(count, _CRC32_SHIFT_BYTES)
+        at = step * 1024
+        crc = (tables[at + (crc & 0xFF)] ^ tables[at + 256 + ((crc >> 8) & 0xFF)]
+               ^ tables[at + 512 + ((crc >> 16) & 0xFF)] ^ tables[at + 768 + (crc >> 24)])
+        count = count - step
+        if not count.any():
+            return crc
+
+
+@functools.lru_cache(maxsize=1)
+def _crc32_shift_tables() -> np.ndarray:
+    """Flat [k, i, v]: where the crc32 register value v << 8i goes after k zero bytes (a linear map,
+    so a register after k bytes is the xor over its four bytes)."""
+    table = np.arange(256, dtype=np.uint32)  # the byte table of the reflected crc32 polynomial
+    for _ in range(8):
+        table = np.where(table & 1, (table >> np.uint32(1)) ^ np.uint32(0xEDB88320), table >> np.uint32(1))
+    register = np.arange(256, dtype=np.uint32)[None, :] << (8 * np.arange(4, dtype=np.uint32))[:, None]
+    tables = np.empty((_CRC32_SHIFT_BYTES + 1, 4, 256), dtype=np.uint32)
+    tables[0] = register
+    for k in range(1, _CRC32_SHIFT_BYTES + 1):
+        register = table[register & 0xFF] ^ (register >> np.uint32(8))
+        tables[k] = register
+    return tables.reshape(-1)
 
 
 def _to_datasketch(signature: np.ndarray):
