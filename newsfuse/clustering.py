@@ -278,6 +278,7 @@ class StreamClusterer:
         if not self._stories:
             return []
         cosines = self._centroids[:len(self._slots)] @ feats.vector
+        cosines[self._free] = -np.inf  # closed stories' slots, waiting for reuse
         k = min(self.options.candidates, len(cosines))
         top = np.argpartition(-cosines, k - 1)[:k] if k < len(cosines) else range(len(cosines))
         slots = [slot for slot in top if self._slots[slot] is not None]
