@@ -35,7 +35,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .model import Article
-from .terms import STOP_WORDS, content_terms, stem
+from .terms import STOP_WORDS, content_terms, stem, terms_of_words
 
 
 @dataclass(frozen=True)
@@ -129,20 +129,20 @@ def features(articles: Sequence[Article], embedder, options: ClusterOptions = Cl
     texts = [f"{a.title}. {lead}" if a.title else lead for a, lead in zip(articles, leads)]
     vectors = _round_to_float16(embedder.encode(texts)) if texts else []
     # the title counts twice: it names the event
-    term_lists = [2 * content_terms(a.title) + content_terms(" ".join(words[:options.term_words])) if a.title
-                  else content_terms(" ".join(words[:options.term_words])) for a, words in zip(articles, bodies)]
+    term_lists = [2 * content_terms(a.title) + terms_of_words(words[:options.term_words]) if a.title
+                  else terms_of_words(words[:options.term_words]) for a, words in zip(articles, bodies)]
     lexical = _lexical(term_lists, options)  # these two run over the whole batch at once
     signatures = _minhashes(bodies, options)
     return [
         ArticleFeatures(
             vector=vector,
             minhash=signature,
-            entities=_entities(f"{article.title}\n{lead}" if article.title else lead),
+            entities=_entities(article.title, words[:options.lead_words]),
             date=article.date,
             term_index=term_index,
             term_weight=term_weight,
         )
-        for article, lead, vector, signature, (term_index, term_weight) in zip(articles, leads, vectors, signatures, lexical)
+        for article, words, vector, signature, (term_index, term_weight) in zip(articles, bodies, vectors, signatures, lexical)
     ]
 
 
@@ -275,32 +275,28 @@ class StreamClusterer:
 
     def candidates(self, feats: ArticleFeatures, date: int | None) -> list[tuple[_Story, list[float]]]:
         """The open stories nearest the article by centroid cosine, each with its SIGNALS."""
+        stories, signals = self._signals(feats, date)
+        return list(zip(stories, signals.tolist()))
+
+    def _signals(self, feats: ArticleFeatures, date: int | None) -> tuple[list[_Story], np.ndarray]:
+        """The candidate stories and their SIGNALS, one row each."""
         if not self._stories:
-            return []
+            return [], np.zeros((0, len(SIGNALS)))
         cosines = self._centroids[:len(self._slots)] @ feats.vector
         cosines[self._free] = -np.inf  # closed stories' slots, waiting for reuse
         k = min(self.options.candidates, len(cosines))
-        top = np.argpartition(-cosines, k - 1)[:k] if k < len(cosines) else range(len(cosines))
-        slots = [slot for slot in top if self._slots[slot] is not None]
-        stories = [self._slots[slot] for slot in slots]
+        top = np.argpartition(-cosines, k - 1)[:k] if k < len(cosines) else np.arange(len(cosines))
+        top = top[np.isfinite(cosines[top])]
+        stories = [self._slots[slot] for slot in top]
         lexical = self._lexical_cosines(feats, stories)
-        member_cosines = np.vstack([s.recent_vectors for s in stories]) @ feats.vector
-        ends = np.cumsum([len(s.recent) for s in stories])
-        found = []
-        for story, slot, cosines_to_terms, end in zip(stories, slots, lexical, ends):
-            days = _days_apart(story, date)
-            found.append((story, [
-                float(cosines[slot]),
-                float(member_cosines[end - len(story.recent):end].max()),  # the nearest recent member
-                max(_overlap(feats.entities, m.entities) for m in story.recent),
-                float(cosines_to_terms[0]),  # to the story's profile
-                float(cosines_to_terms[1:].max()),  # to its nearest recent member
-                math.log1p(days),
-                float(days == 0),
-                float(member_cosines[end - len(story.recent):end].max()) * (days == 0),
-                float(cosines_to_terms[1:].max()) * (days == 0),
-            ]))
-        return found
+        starts = np.cumsum([0] + [len(s.recent) for s in stories[:-1]])
+        nearest = np.maximum.reduceat(np.vstack([s.recent_vectors for s in stories]) @ feats.vector, starts)
+        lexical_nearest = lexical[:, 1:].max(axis=1)
+        days = np.array([_days_apart(story, date) for story in stories])
+        same_day = (days == 0).astype(np.float64)
+        names = [max(_overlap(feats.entities, m.entities) for m in story.recent) for story in stories]
+        return stories, np.column_stack([cosines[top], nearest, names, lexical[:, 0], lexical_nearest,
+                                         np.log1p(days), same_day, nearest * same_day, lexical_nearest * same_day])
 
     def _lexical_cosines(self, feats: ArticleFeatures, stories: list[_Story]) -> np.ndarray:
         """TF-IDF cosines of the article to each story's profile and recent members: one row per
@@ -320,12 +316,12 @@ class StreamClusterer:
         return np.divide(dots, norms, out=np.zeros(size), where=norms > 0).reshape(len(stories), segments)
 
     def _best_story(self, feats: ArticleFeatures, date: int | None) -> _Story | None:
-        best, best_score = None, self.options.join_score
-        for story, signals in self.candidates(feats, date):
-            score = sum(w * x for w, x in zip(self.options.weights, signals))
-            if score > best_score or (score == best_score and best is not None and story.seq < best.seq):
-                best, best_score = story, score
-        return best
+        stories, signals = self._signals(feats, date)
+        if not stories:
+            return None
+        scores = signals @ np.asarray(self.options.weights)
+        best = max(range(len(stories)), key=lambda i: (scores[i], -stories[i].seq))  # ties: the older story
+        return stories[best] if scores[best] > self.options.join_score else None
 
     # -- state ----------------------------------------------------------------------------------
 
@@ -468,10 +464,16 @@ def _entity_of(word: str) -> str | None:
     return None
 
 
+def _shingle_tokens(word: str) -> tuple[int, ...]:
+    """The shingle tokens of a whitespace-free word: each one's crc32 and length in bytes, packed
+    as crc | length << 32."""
+    return tuple(zlib.crc32(encoded := token.encode("utf-8")) | len(encoded) << 32 for token in _WORD.findall(word.lower()))
+
+
 _ENTITY_OF = _Memo(_entity_of)
 _TERM_CRC = _Memo(lambda term: zlib.crc32(term.encode("utf-8")))  # crc32: the same in every process
-# a word's crc32 and its length in bytes, packed as crc | length << 32
-_WORD_CRC = _Memo(lambda word: zlib.crc32(encoded := word.encode("utf-8")) | len(encoded) << 32)
+_SHINGLE_TOKENS = _Memo(_shingle_tokens)
+_SENTENCE_END = frozenset(".!?:;\"“”")  # a word ending in one of these ends its sentence (as _SENTENCE_BREAK)
 
 
 def _lexical(term_lists: Sequence[list[str]], options: ClusterOptions) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -498,11 +500,15 @@ def _round_to_float16(matrix: np.ndarray) -> np.ndarray:
     return np.asarray(matrix, dtype=np.float32).astype(np.float16).astype(np.float32)
 
 
-def _entities(text: str) -> frozenset[str]:
-    """Capitalised words that do not open a sentence or line: names, places, organisations."""
+def _entities(title: str | None, lead: list[str]) -> frozenset[str]:
+    """Capitalised words that do not open a sentence or line, of the title and of the lead's words:
+    names, places, organisations."""
     names = set()
-    for sentence in _SENTENCE_BREAK.split(text):
+    for sentence in _SENTENCE_BREAK.split(title) if title else ():
         names.update(map(_ENTITY_OF.__getitem__, sentence.split()[1:]))
+    # the lead's words are joined by spaces: a word opens a sentence when the word before ends one
+    names.update(name for name, before in zip(map(_ENTITY_OF.__getitem__, lead[1:]), lead)
+                 if name is not None and before[-1] not in _SENTENCE_END)
     names.discard(None)
     return frozenset(names)
 
@@ -537,16 +543,12 @@ def _datasketch_kwargs(num_perm: int) -> dict:
     return {"num_perm": num_perm, "permutations": permutations, **({"scheme": scheme} if scheme else {})}
 
 
-def _shingle_words(body: list[str], options: ClusterOptions) -> list[str]:
-    return _WORD.findall(" ".join(body[:options.shingle_span]).lower())[:options.shingle_span]
-
-
 def _minhash(body: list[str], options: ClusterOptions) -> np.ndarray:
     """The signature of one body, shingle by shingle through datasketch: the reference that
     `_minhashes` computes for a whole batch at once."""
     from datasketch import MinHash
 
-    words = _shingle_words(body, options)
+    words = _WORD.findall(" ".join(body[:options.shingle_span]).lower())[:options.shingle_span]
     n = options.shingle_words
     if len(words) < 2 * n:  # too short to tell a copy from a coincidence
         return np.zeros(0, dtype=np.uint32)
@@ -562,15 +564,16 @@ def _minhashes(bodies: Sequence[list[str]], options: ClusterOptions) -> list[np.
     permutations, scheme = _permutations(options.num_perm)
     if scheme != "affine32":  # another datasketch scheme: let datasketch compute it
         return [_minhash(body, options) for body in bodies]
-    n = options.shingle_words
-    word_lists = [_shingle_words(body, options) for body in bodies]
+    n, span = options.shingle_words, options.shingle_span
+    # the tokens of the opening words: a text's tokens are its words' tokens, as no token spans a space
+    word_lists = [list(itertools.islice(itertools.chain.from_iterable(map(_SHINGLE_TOKENS.__getitem__, body[:span])), span))
+                  for body in bodies]
     signed = [i for i, words in enumerate(word_lists) if len(words) >= 2 * n]  # shorter: no signature, as in _minhash
     result = [np.zeros(0, dtype=np.uint32)] * len(bodies)
     if not signed:
         return result
     lengths = np.array([len(word_lists[i]) for i in signed], dtype=np.int64)
-    packed = np.fromiter(map(_WORD_CRC.__getitem__, itertools.chain.from_iterable(word_lists[i] for i in signed)),
-                         dtype=np.int64, count=int(lengths.sum()))
+    packed = np.fromiter(itertools.chain.from_iterable(word_lists[i] for i in signed), dtype=np.int64, count=int(lengths.sum()))
     crc, size = (packed & 0xFFFFFFFF).astype(np.uint32), packed >> 32
     spaced = _crc32_shift(np.full(len(crc), _CRC32_SPACE, dtype=np.uint32), size) ^ crc  # crc32 of " " + word
     shingles = lengths - n + 1
