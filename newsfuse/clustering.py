@@ -159,11 +159,11 @@ class _Story:
         self.first = self.last = None  # date ordinals
         self.total = None  # sum of the members' vectors
         # sum of the members' hashed term vectors, heaviest terms only: sorted dimensions, weights
-        self.profile = (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32))
+        self.profile = (np.zeros(0, dtype=np.uint16), np.zeros(0, dtype=np.float32))
         self.recent: list[ArticleFeatures] = []  # the latest members, oldest first
         self.recent_vectors = None  # their vectors as rows
         # the profile's and the recent members' term vectors end to end (segment 0: the profile), so
-        # that one gather scores an article against all of them
+        # that one gather scores an article against all of them (small types: thousands stay open)
         self.terms_index = self.terms_weight = self.terms_segment = None
         self.keys: list[str] = []  # article ids in the LSH
 
@@ -344,13 +344,14 @@ class StreamClusterer:
         if len(dims) > 2 * self.options.profile_terms:  # keep the heaviest; ties by dimension, deterministic
             kept = np.sort(np.lexsort((dims, -weights))[:self.options.profile_terms])
             dims, weights = dims[kept], weights[kept]
-        story.profile = (dims.astype(np.intp), weights)
+        story.profile = (dims, weights)
         story.recent.append(feats)
         del story.recent[:-self.options.recent]
         story.recent_vectors = np.vstack([m.vector for m in story.recent])
-        story.terms_index = np.concatenate([story.profile[0], *(m.term_index for m in story.recent)]).astype(np.intp)
+        story.terms_index = np.concatenate([story.profile[0], *(m.term_index for m in story.recent)])
         story.terms_weight = np.concatenate([story.profile[1], *(m.term_weight for m in story.recent)])
-        story.terms_segment = np.repeat(np.arange(1 + len(story.recent)), [len(dims), *(len(m.term_index) for m in story.recent)])
+        story.terms_segment = np.repeat(np.arange(1 + len(story.recent), dtype=np.uint8),
+                                        [len(dims), *(len(m.term_index) for m in story.recent)])
         story.size += 1
         if date is not None:
             story.first = date if story.first is None else min(story.first, date)
