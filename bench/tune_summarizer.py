@@ -2,7 +2,7 @@
 ROUGE-2 recall (rouge-score, stemmed, summary and references cut to N words, mean over references).
 
     python bench/tune_summarizer.py tac|duc2003|duc2006|duc2007 [--opt NAME=VALUE ...] [--grid NAME=V1,V2 ...]
-                                    [--limit N] [--lexrank-cache]
+                                    [--limit N] [--lexrank-cache] [--generic]
 
 Query sets (duc2006, duc2007) take each cluster's query from the meta file; duc2007 reads docset
 B (C) as an update after A (A and B). `--opt` overrides SummaryOptions fields; `--grid` tries each
@@ -39,12 +39,21 @@ SETS = {  # name: (file, words, query from meta, update after earlier docsets (f
 }
 
 
-def load(name: str, limit: int | None = None):
-    """The set's clusters with query and seen articles (update docsets) from its meta file."""
+def load(name: str, limit: int | None = None, generic: bool = False, title: bool = False):
+    """The set's clusters with query and seen articles (update docsets) from its meta file;
+    `generic`: neither (plain summaries of a query set, to choose generic settings on it)."""
     file, _, query, _ = SETS[name]
     path = str(DATA / file)
-    clusters = read_evaluation_clusters(path, "query" if query else None)
-    return clusters[:limit], read_meta(path)
+    clusters = read_evaluation_clusters(path, "query" if query and not generic else None)
+    meta = read_meta(path)
+    if generic:
+        for cluster in clusters:
+            cluster.seen = []
+    if title:  # the topic's title before its narrative: the names the narrative may leave out
+        for cluster in clusters:
+            if cluster.query and meta.get(cluster.id, {}).get("title"):
+                cluster.query = f"{meta[cluster.id]['title']}. {cluster.query}"
+    return clusters[:limit], meta
 
 
 def rouge2(clusters, summaries: dict[str, str], words: int) -> dict[str, float]:
@@ -75,6 +84,8 @@ def main() -> None:
     parser.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--lexrank-cache", action="store_true")
+    parser.add_argument("--query-title", action="store_true", help="query = the meta title, then the query")
+    parser.add_argument("--generic", action="store_true", help="no query, nothing read (generic settings on a query set)")
     args = parser.parse_args()
 
     words = SETS[args.set][1]
@@ -83,7 +94,7 @@ def main() -> None:
     get_embedder("static")
 
     cache = ROOT / "bench" / "results" / f"lexrank_{args.set}.json"
-    clusters, meta = load(args.set, args.limit)
+    clusters, meta = load(args.set, args.limit, args.generic, args.query_title)
     if args.lexrank_cache and cache.exists():
         lexrank, lexrank_seconds = json.loads(cache.read_text()), None
     else:
@@ -100,7 +111,7 @@ def main() -> None:
     for combo in itertools.product(*grid) if grid else [()]:
         overrides = {**base, **dict(combo)}
         options = Options(summary=dataclasses.replace(SummaryOptions(words=words), **overrides))
-        fresh, _ = load(args.set, args.limit)
+        fresh, _ = load(args.set, args.limit, args.generic, args.query_title)
         start = time.perf_counter()
         ours = {s.id: " ".join(x.text for x in s.summary) for s in summarize_clusters(fresh, options)}
         seconds = time.perf_counter() - start
@@ -117,7 +128,7 @@ def main() -> None:
         print(f"{json.dumps(overrides):60s} R-2 {mean:.4f}  LexRank {lex_mean:.4f}  x{mean / lex_mean:.3f}  {seconds:6.1f}s{extra}", flush=True)
     if lexrank_seconds is not None:
         print(f"LexRank time {lexrank_seconds:.1f}s over {len(clusters)} clusters")
-    (ROOT / "bench" / "results" / f"tune_{args.set}.json").write_text(json.dumps(runs, indent=2) + "\n")
+    (ROOT / "bench" / "results" / f"tune_{args.set}{'_generic' if args.generic else ''}.json").write_text(json.dumps(runs, indent=2) + "\n")
 
 
 if __name__ == "__main__":

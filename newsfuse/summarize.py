@@ -12,8 +12,11 @@ Focus narrows what counts:
 - a query (`Focus.query`): each sentence's relevance (embedding cosine to the query plus the
   share of the query's words it uses) scales the concepts it uses, and only the most relevant
   sentences may be chosen (`query_keep`; `update_query_keep` with read articles, all by default);
-- already-read articles (`Focus.seen`): sentences they state are dropped, the concepts they use
-  lose weight, and where the query narrows, sentences close to a read one rank lower.
+- already-read articles (`Focus.seen`): sentences they state are dropped, and where the query
+  narrows, sentences close to a read one rank lower; concepts are then weighted by a learned model
+  (concept_weights.py: the probability that a human update summary uses the pair, from how many new
+  and read articles use it, how early, its query relevance; `update_concept_model`), or with
+  `update_concept_model="frequency"` the concepts read articles use lose weight.
 
 The chosen sentences are put in reading order (earliest in their articles first) and cite every
 article that reports them (align.py). With
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .align import THRESHOLDS, AlignThresholds, coverage, reports
+from .concept_weights import concept_features, predict
 from .model import Article, Sentence, Story, SummarySentence
 from .terms import STOP_WORDS, bigrams, content_terms, stem, tokens
 
@@ -87,11 +91,25 @@ class SummaryOptions:
     update_query_keep: float = 1.0  # query_keep in update mode: all (chosen on DUC 2007 B, the read articles narrow enough)
     seen_similarity_penalty: float = 1.0  # with a query, relevance minus this times the closest read sentence's cosine
     seen_discount: float = 0.5  # a concept every read article uses keeps 1 - this of its weight (chosen on DUC 2007 B)
+    # Concept weights: "frequency" (articles using the pair, lead bonus) or "learned" (the probability that a
+    # human summary uses it, concept_weights.py). Learned loses on the generic and query sets (TAC 0.1226 vs
+    # 0.1290, DUC 2003 0.1092 vs 0.1179, DUC 2006 0.0968 vs 0.0969) but wins in update mode, out of sample on
+    # both DUC 2007 update docsets (B 0.0932 vs 0.0906 by a model fitted on C; C 0.1192 vs 0.1055 by the
+    # shipped model, fitted on B): bench/RESULTS.md, bench/fit_concept_weights.py.
+    concept_model: str = "frequency"  # generic and query summaries
+    update_concept_model: str = "learned"  # with read articles (Focus.seen)
+    learned_power: float = 1.0  # learned weight = probability ** this (1 chosen on DUC 2006/2007 generic)
+    learned_min_share: float = 0.2  # learned: a pair must be used by this share of the articles (chosen on DUC 2006/2007 generic)
     # Compression: show (and budget) sentences without parentheticals and asides, room for more facts.
     # Off: R-2 +0.0013 on TAC (tuning), -0.0002 on DUC 2003, +0.0014 DUC 2006, -0.0091 / +0.0023 / -0.0026
     # on DUC 2007 A / B / C; attributions too: TAC +0.0000, DUC 2003 +0.0003 (bench/RESULTS.md).
     compress: bool = False
     drop_attributions: bool = False  # with compress, also drop "..., officials said." / "X said that ..."
+
+    def __post_init__(self) -> None:
+        for name in ("concept_model", "update_concept_model"):
+            if getattr(self, name) not in ("frequency", "learned"):
+                raise ValueError(f"SummaryOptions.{name} must be 'frequency' or 'learned', not {getattr(self, name)!r}")
 
 
 @dataclass
@@ -127,7 +145,10 @@ def summarize_story(story: Story, options: SummaryOptions = SummaryOptions(), fo
             words += ranked[keep].words  # and never fewer than twice the budget's words
             keep += 1
         candidates = ranked[:keep]
-    weights = _concept_weights(story, pairs, options, relevance, focus.seen)
+    if (options.update_concept_model if focus.seen else options.concept_model) == "learned":
+        weights = _learned_weights(story, pairs, options, relevance, focus)
+    else:
+        weights = _concept_weights(story, pairs, options, relevance, focus.seen)
     chosen = _select(candidates, shown, pairs, weights, options)
     chosen.sort(key=lambda s: (_relative_position(story, s), story.articles.index(story.article(s.article_id)), s.index))
     in_story = {a.id for a in story.articles}
@@ -227,6 +248,23 @@ def _concept_weights(story: Story, pairs: dict[int, set], options: SummaryOption
         for pair, n in seen_frequency.items():
             weights[pair] *= 1.0 - options.seen_discount * n / len(seen)
     return weights
+
+
+def _learned_weights(story: Story, pairs: dict[int, set], options: SummaryOptions, relevance: dict[int, float] | None,
+                     focus: Focus) -> dict[tuple[str, str], float]:
+    """Word pairs weighted by the learned probability that a human summary uses them (concept_weights.py)."""
+    from .concept_coefficients import MODELS
+
+    update = bool(focus.seen)
+    model = MODELS["update" if update else "query" if relevance is not None else "generic"]
+    keys, rows = concept_features(story, pairs, relevance, focus.query, focus.seen, update)
+    if not keys:
+        return {}
+    probability = predict(model, rows) ** options.learned_power
+    n = len(story.articles)
+    least = max(1, round(options.learned_min_share * n)) if n >= 3 else 1
+    articles = rows[:, 0] * n  # feature "share": articles using the pair / articles
+    return {k: float(p) for k, p, used in zip(keys, probability, articles) if used >= least - 1e-9}
 
 
 def _lead(index: int, options: SummaryOptions) -> float:
