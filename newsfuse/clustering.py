@@ -640,6 +640,17 @@ def _crc32_shift_tables() -> np.ndarray:
 
 
 def _to_datasketch(signature: np.ndarray):
+    """A datasketch MinHash holding `signature` (for MinHashLSH): a copy of an empty one made with
+    the same permutations, values swapped in; the constructor's checks cost more than the LSH query."""
+    template = _empty_datasketch(len(signature))
+    sketch = object.__new__(type(template))
+    sketch.__dict__.update(template.__dict__)
+    sketch.hashvalues = np.asarray(signature, dtype=template.hashvalues.dtype)
+    return sketch
+
+
+@functools.lru_cache(maxsize=4)
+def _empty_datasketch(num_perm: int):
     from datasketch import MinHash
 
-    return MinHash(hashvalues=signature, **_datasketch_kwargs(len(signature)))
+    return MinHash(**_datasketch_kwargs(num_perm))

@@ -10,7 +10,10 @@ Every backend returns L2-normalised float32 rows, so a dot product is a cosine.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
+import re
+import threading
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
@@ -19,6 +22,7 @@ import numpy as np
 from .model import NewsfuseError, Sentence
 
 STATIC_MODEL_DIR = Path(__file__).parent / "models" / "minilm-static"
+_CONTROL_SEPARATORS = re.compile("[\x1c-\x1f]")
 
 
 class Embedder(Protocol):
@@ -43,11 +47,73 @@ class StaticEmbedder:
         from model2vec import StaticModel
 
         self.model = StaticModel.from_pretrained(path, quantize_to="float32")  # float16 encodes slower
+        self._word_ids: dict[str, tuple[int, ...]] = {}  # whitespace word -> its token ids
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict:
+        return {"model": self.model}  # a lock does not pickle; the word memo is rebuilt as words come
+
+    def __setstate__(self, state: dict) -> None:
+        self.model = state["model"]
+        self._word_ids, self._lock = {}, threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.model.dim), dtype=np.float32)
-        return _normalise(self.model.encode(list(texts), show_progress_bar=False, use_multiprocessing=False))
+        if not self._word_decomposable():
+            return _normalise(self.model.encode(list(texts), show_progress_bar=False, use_multiprocessing=False))
+        return _normalise(self._encode_by_words(texts))
+
+    def _word_decomposable(self) -> bool:
+        # the tokens of a text are the tokens of its whitespace-separated words, one after another,
+        # exactly when the tokenizer normalises character by character and splits on whitespace first
+        model = self.model
+        return (model.weights is None and model.token_mapping is None and type(model.tokenizer.normalizer).__name__ == "BertNormalizer"
+                and type(model.tokenizer.pre_tokenizer).__name__ == "BertPreTokenizer")
+
+    def _encode_by_words(self, texts: Sequence[str]) -> np.ndarray:
+        """What `StaticModel.encode` returns (mean of the token vectors, normalised), with each
+        distinct word tokenised once per process instead of every text in full: news repeats its
+        words, and tokenising was most of the embedding time."""
+        from scipy.sparse import csr_matrix
+
+        model = self.model
+        max_tokens = model.max_length
+        if max_tokens is not None:  # model2vec cuts the text to this many characters before tokenising
+            texts = [t[:max_tokens * model.median_token_length] for t in texts]
+        # the normaliser deletes these control characters, which Python's split treats as spaces
+        words = [(_CONTROL_SEPARATORS.sub("", t) if _CONTROL_SEPARATORS.search(t) else t).split() for t in texts]
+        flat = list(itertools.chain.from_iterable(words))
+        with self._lock:
+            cache = self._word_ids
+            missing = set(flat).difference(cache)
+            if missing:
+                if len(cache) + len(missing) > 400_000:  # a bound on memory over an endless stream
+                    cache.clear()
+                    missing = set(flat)
+                missing = sorted(missing)
+                for word, encoding in zip(missing, model.tokenizer.encode_batch_fast(missing, add_special_tokens=False)):
+                    cache[word] = tuple(encoding.ids)
+            pieces = list(map(cache.__getitem__, flat))
+        ids = np.fromiter(itertools.chain.from_iterable(pieces), dtype=np.int64)
+        per_word = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        word_ends = np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
+        token_ends = np.concatenate([[0], np.cumsum(per_word)])[word_ends]
+        token_starts = np.concatenate([[0], token_ends[:-1]])
+        text_of = np.repeat(np.arange(len(texts)), token_ends - token_starts)
+        keep = ids != model.unk_token_id if model.unk_token_id is not None else np.ones(len(ids), dtype=bool)
+        if max_tokens is not None:  # the tokenizer truncates to max_length tokens, then model2vec drops unknowns
+            keep &= np.arange(len(ids)) - token_starts[text_of] < max_tokens
+        ids, text_of = ids[keep], text_of[keep]
+        counts = np.bincount(text_of, minlength=len(texts))
+        # token counts per text times the embedding table: the sum of each text's token vectors
+        # without materialising one vector per token
+        bag = csr_matrix((np.ones(len(ids), dtype=np.float32), ids, np.concatenate([[0], np.cumsum(counts)])),
+                         shape=(len(texts), len(model.embedding)))
+        out = np.asarray(bag @ model.embedding, dtype=np.float32) / np.maximum(counts, 1)[:, None].astype(np.float32)
+        if model.normalize:
+            out = out / (np.linalg.norm(out, axis=1, keepdims=True) + 1e-32)
+        return out
 
 
 class OnnxMiniLMEmbedder:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import threading
+from typing import Iterable
 
 TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
 
@@ -32,22 +34,50 @@ def _stemmer():
     if not hasattr(_local, "stemmer"):
         import snowballstemmer
 
+        # snowballstemmer hands out PyStemmer's C stemmer when it is installed: the same stems, ~10x faster
         _local.stemmer = snowballstemmer.stemmer("english")
     return _local.stemmer
 
 
 def tokens(text: str) -> list[str]:
     """Lowercased word tokens, possessives folded ("Russia's" -> "russia")."""
-    return [_fold_possessive(t).replace("’", "'") for t in TOKEN.findall(text.lower())]
+    found = TOKEN.findall(text.lower())
+    if not found:
+        return found
+    # fold apostrophes and possessives in one string operation instead of one call per token (hot
+    # path): tokens hold no NUL, so "'s" before a NUL is exactly a token's possessive ending
+    joined = "\0".join(found).replace("’", "'") + "\0"
+    if "'s\0" in joined:
+        joined = joined.replace("'s\0", "\0")
+    return joined[:-1].split("\0")
 
 
-def _fold_possessive(token: str) -> str:
-    return token[:-2] if token.endswith(("'s", "’s")) else token  # no regex per token: this is a hot path
+def _word_terms(word: str) -> tuple[str, ...]:
+    return tuple(stem(t) for t in tokens(word) if t not in STOP_WORDS and not (len(t) == 1 and t.isalpha()))
+
+
+class _TermsOfWord(dict):
+    """whitespace-separated word -> its content terms, filled as words are met (news repeats its words)."""
+
+    def __missing__(self, word: str) -> tuple[str, ...]:
+        if len(self) >= 300_000:  # a bound on memory over an endless stream
+            self.clear()
+        terms = self[word] = _word_terms(word)
+        return terms
+
+
+_terms_of_word = _TermsOfWord()
 
 
 def content_terms(text: str) -> list[str]:
     """Stemmed tokens without stop words, in order."""
-    return [stem(t) for t in tokens(text) if t not in STOP_WORDS and not (len(t) == 1 and t.isalpha())]
+    return terms_of_words(text.split())
+
+
+def terms_of_words(words: Iterable[str]) -> list[str]:
+    """`content_terms` of the words joined by spaces. No token spans whitespace, so a text's terms
+    are its words' terms one after another: each distinct word is tokenised and stemmed once."""
+    return list(itertools.chain.from_iterable(map(_terms_of_word.__getitem__, words)))
 
 
 def bigrams(text: str) -> set[tuple[str, str]]:
