@@ -35,7 +35,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .model import Article
-from .terms import STOP_WORDS, content_terms, stem, terms_of_words
+from .terms import STOP_WORDS, Memo, content_terms, stem, terms_of_words
 
 
 @dataclass(frozen=True)
@@ -437,22 +437,6 @@ def assign_stories(featured: Iterable[tuple[str, ArticleFeatures]], options: Clu
 # -- feature helpers ----------------------------------------------------------------------------
 
 
-class _Memo(dict):
-    """A per-process memo of a pure function of one string: `memo[key]` computes on a miss, and
-    the whole memo is dropped past `limit` entries (a bound on memory over an endless stream).
-    Lookups through `map(memo.__getitem__, ...)` keep the per-word work of a batch out of Python."""
-
-    def __init__(self, compute, limit: int = 500_000):
-        super().__init__()
-        self.compute, self.limit = compute, limit
-
-    def __missing__(self, key: str):
-        if len(self) >= self.limit:
-            self.clear()
-        value = self[key] = self.compute(key)
-        return value
-
-
 def _entity_of(word: str) -> str | None:
     """The name a capitalised word (not opening its sentence) stands for, or None."""
     if not word[0].isupper():
@@ -471,9 +455,9 @@ def _shingle_tokens(word: str) -> tuple[int, ...]:
     return tuple(zlib.crc32(encoded := token.encode("utf-8")) | len(encoded) << 32 for token in _WORD.findall(word.lower()))
 
 
-_ENTITY_OF = _Memo(_entity_of)
-_TERM_CRC = _Memo(lambda term: zlib.crc32(term.encode("utf-8")))  # crc32: the same in every process
-_SHINGLE_TOKENS = _Memo(_shingle_tokens)
+_ENTITY_OF = Memo(_entity_of)
+_TERM_CRC = Memo(lambda term: zlib.crc32(term.encode("utf-8")))  # crc32: the same in every process
+_SHINGLE_TOKENS = Memo(_shingle_tokens)
 _SENTENCE_END = frozenset(".!?:;\"“”")  # a word ending in one of these ends its sentence (as _SENTENCE_BREAK)
 
 

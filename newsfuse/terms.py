@@ -56,17 +56,23 @@ def _word_terms(word: str) -> tuple[str, ...]:
     return tuple(stem(t) for t in tokens(word) if t not in STOP_WORDS and not (len(t) == 1 and t.isalpha()))
 
 
-class _TermsOfWord(dict):
-    """whitespace-separated word -> its content terms, filled as words are met (news repeats its words)."""
+class Memo(dict):
+    """A per-process memo of a pure function of one string: `memo[key]` computes on a miss, and
+    the whole memo is dropped past `limit` entries (a bound on memory over an endless stream).
+    Lookups through `map(memo.__getitem__, ...)` keep the per-word work of a batch out of Python."""
 
-    def __missing__(self, word: str) -> tuple[str, ...]:
-        if len(self) >= 300_000:  # a bound on memory over an endless stream
+    def __init__(self, compute, limit: int = 500_000):
+        super().__init__()
+        self.compute, self.limit = compute, limit
+
+    def __missing__(self, key: str):
+        if len(self) >= self.limit:
             self.clear()
-        terms = self[word] = _word_terms(word)
-        return terms
+        value = self[key] = self.compute(key)
+        return value
 
 
-_terms_of_word = _TermsOfWord()
+_terms_of_word = Memo(_word_terms, 300_000)  # whitespace-separated word -> its content terms (news repeats its words)
 
 
 def content_terms(text: str) -> list[str]:
