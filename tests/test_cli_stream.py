@@ -8,9 +8,11 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from contextlib import closing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import numpy as np
 import pytest
 
 from newsfuse.clean import clean_article
@@ -248,4 +250,7 @@ def test_an_interrupted_ingest_resumes_with_the_stories_of_an_uninterrupted_one(
     assert resumed.counts() == (2, 2)
     ingest_articles(stream(), resumed, options)
     assert stored_rows(tmp_path / "resumed.db") == stored_rows(tmp_path / "reference.db")
+    # the stream's term counts (IDF) went on from the stored ones: they count each article once
+    assert resumed.term_counts() == reference.term_counts()
+    assert np.frombuffer(zlib.decompress(reference.term_counts()), dtype="<i8")[0] == 3
     assert len({story for _, story in stored_rows(tmp_path / "reference.db")}) == 2  # the copy joined its original

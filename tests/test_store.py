@@ -75,6 +75,16 @@ def test_a_failing_batch_leaves_nothing_and_keeps_earlier_batches(store):
     assert [s.id for s in store.stories()] == ["s1"]
 
 
+def test_term_counts_are_stored_with_their_batch_and_only_with_it(store):
+    assert store.term_counts() is None
+    store.add([stored("a1", "s1")], term_counts=b"first")
+    with pytest.raises(sqlite3.IntegrityError):
+        store.add([stored("a2", "s2", text="Same."), stored("a3", "s2", text="Same.")], term_counts=b"lost")
+    assert store.term_counts() == b"first"
+    store.add([stored("b1", "s2")], term_counts=b"second")
+    assert store.term_counts() == b"second"
+
+
 def test_closed_stories_are_not_restored(store):
     store.add([stored("a1", "s1"), stored("a2", "s1"), stored("b1", "s2")])
     assert [(sid, [a for a, _ in members]) for sid, members in store.open_stories()] == [("s1", ["a1", "a2"]), ("s2", ["b1"])]
