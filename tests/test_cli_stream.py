@@ -159,6 +159,19 @@ def test_a_bad_input_stops_the_ingest_before_anything_is_written(cli, tmp_path):
     assert [row[0] for row in stored_rows(db)] == ["01_harbour-ledger"]  # what was stored stays; nothing half-done
 
 
+def test_a_store_clustered_by_other_article_features_refuses_new_articles_in_one_line(cli, tmp_path):
+    db = tmp_path / "old.db"
+    assert cli("ingest", SAMPLE / "01_harbour-ledger.txt", "--db", db)[0] == 0
+    with closing(sqlite3.connect(db)) as connection, connection:  # as an older newsfuse stored them
+        for article_id, features in connection.execute("SELECT id, features FROM articles").fetchall():
+            connection.execute("UPDATE articles SET features = ? WHERE id = ?", (b"\x01" + features[1:], article_id))
+    code, out, err = cli("ingest", SAMPLE / "02_northline-post.txt", "--db", db)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert str(db) in err and "cannot continue this store" in err and "version 1" in err
+    assert len(stored_rows(db)) == 1
+    assert len(stories_json(cli, db)) == 1  # what is stored stays readable
+
+
 def test_store_errors_are_one_line(cli, capsys, tmp_path, monkeypatch):
     code, _, err = cli("stories", "--db", tmp_path / "none.db")
     assert code == 2 and err.strip() == f"newsfuse: error: {tmp_path / 'none.db'}: no store here; run `newsfuse ingest INPUT... --db {tmp_path / 'none.db'}` first"
