@@ -128,15 +128,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
 
-@pytest.fixture(scope="module")
-def server():
+def _local_server() -> ThreadingHTTPServer:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     httpd.daemon_threads = True
     httpd.requests = []
     httpd.release = threading.Event()
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    return httpd
+
+
+def _serve(httpd: ThreadingHTTPServer):
+    """Serve in a thread while the fixture is in use, then stop."""
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield httpd
     httpd.release.set()  # wake the slow handlers
     httpd.shutdown()
@@ -144,23 +146,22 @@ def server():
 
 
 @pytest.fixture(scope="module")
+def server():
+    httpd = _local_server()
+    httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield from _serve(httpd)
+
+
+@pytest.fixture(scope="module")
 def tls_server():
     """The same pages over HTTPS with a certificate for news.example; records the TLS names (SNI) asked for."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    httpd.requests = []
-    httpd.release = threading.Event()
+    httpd = _local_server()
     httpd.server_names = []
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(TLS_CERT)
     context.sni_callback = lambda connection, name, ctx: httpd.server_names.append(name)
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.release.set()
-    httpd.shutdown()
-    httpd.server_close()
+    yield from _serve(httpd)
 
 
 def _guarded_connect(port):
