@@ -274,7 +274,7 @@ def run_dask(size: int, workers: int) -> dict:
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
         client.run(lambda: __import__("newsfuse.embed", fromlist=["get_embedder"]).get_embedder("static") and None)  # load the model first
         start = time.perf_counter()
-        labels = cluster_articles_dask(articles, client=client, partition_size=1000)
+        labels = cluster_articles_dask(articles, client=client)
         seconds = time.perf_counter() - start
     return {"articles": size, "workers": workers, "seconds": round(seconds, 2), "articles_per_s": round(size / seconds, 1),
             "stories": len(set(labels)), "labels_digest": _digest(labels)}

@@ -1,9 +1,9 @@
 """Incremental story clustering: each arriving article joins an open story or starts a new one.
 
-An article is described by `ArticleFeatures`: a static embedding of its title and lead, a MinHash
-signature of its opening word shingles (syndicated copies), the hashed frequencies of the content
-terms of its title and opening, its capitalised names (cheap entities), and its date.
-`StreamClusterer.add` then
+An article is described by `ArticleFeatures` (see article_features.py): a static embedding of its
+title and lead, a MinHash signature of its opening word shingles (syndicated copies), the hashed
+frequencies of the content terms of its title and opening, its capitalised names (cheap entities),
+and its date. `StreamClusterer.add` then
 
 1. attaches a syndicated copy (MinHash LSH hit, estimated Jaccard >= `duplicate_jaccard`) to the
    story of the article it copies, at once;
@@ -14,6 +14,8 @@ terms of its title and opening, its capitalised names (cheap entities), and its 
    are counted over the whole stream so far), shared names, and the gap in days; it joins the best
    story whose weighted score clears `join_score`, or starts a new one.
 
+The per-article loops over the candidates' terms and names are compiled (kernels.py).
+
 Stories close when the newest date seen is more than `close_days` past their last article; a
 closed story leaves the candidate index and the LSH. Story ids derive from the first article's id,
 so the same input order gives the same stories whether articles arrive one by one or in a batch.
@@ -21,21 +23,22 @@ so the same input order gives the same stories whether articles arrive one by on
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import itertools
 import math
-import re
-import struct
 import sys
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
 
+from .article_features import ArticleFeatures, features
 from .model import Article
-from .terms import STOP_WORDS, Memo, content_terms, stem, terms_of_words
+from .terms import Memo
+
+__all__ = ["SIGNALS", "ArticleFeatures", "ClusterOptions", "StreamClusterer", "assign_stories", "cluster_articles", "features",
+           "story_id_for"]
 
 
 @dataclass(frozen=True)
@@ -66,84 +69,6 @@ class ClusterOptions:
 SIGNALS = ("centroid", "nearest", "names", "lexical_centroid", "lexical_nearest", "log_days_apart", "same_day", "same_day_nearest", "same_day_lexical")
 
 
-ENTITY_NOISE = frozenset("ap afp reuters xinhua upi nyt dpa ansa efe cnn bbc associated press news".split())
-_WORD = re.compile(r"\w+(?:['’.-]\w+)*")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?:;\"“”])\s+|\n")
-_PUNCTUATION = "\"'“”‘’()[]{},.;:!?-–—_*"
-_FEATURES_VERSION = 2  # 2: 65536 term dimensions, no title/lead term set
-
-
-@dataclass
-class ArticleFeatures:
-    """What the clusterer knows of one article; `to_bytes` stores it in a BLOB."""
-
-    vector: np.ndarray  # float32, L2-normalised, values exactly representable in float16
-    minhash: np.ndarray  # uint32 signature; empty when the text is too short to shingle
-    entities: frozenset[str]  # capitalised names of title and lead, lowercased
-    date: dt.date | None = None
-    # hashed term frequencies of title and body: sorted dimensions and their L2-normalised weights
-    term_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint16))
-    term_weight: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
-
-    def to_bytes(self) -> bytes:
-        date = self.date.toordinal() if self.date else 0
-        words = "\n".join(sorted(self.entities))
-        return (
-            struct.pack("<BHHiH", _FEATURES_VERSION, len(self.vector), len(self.minhash), date, len(self.term_index))
-            + self.vector.astype(np.float16).tobytes()
-            + self.minhash.astype("<u4").tobytes()
-            + self.term_index.astype("<u2").tobytes()
-            + self.term_weight.astype(np.float16).tobytes()
-            + words.encode("utf-8")
-        )
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> "ArticleFeatures":
-        version, dim, perms, date, lexical = struct.unpack_from("<BHHiH", data)
-        if version != _FEATURES_VERSION:
-            raise ValueError(f"article features version {version}; this newsfuse reads version {_FEATURES_VERSION}")
-        offset = struct.calcsize("<BHHiH")
-        vector = np.frombuffer(data, dtype=np.float16, count=dim, offset=offset).astype(np.float32)
-        offset += 2 * dim
-        minhash = np.frombuffer(data, dtype="<u4", count=perms, offset=offset).astype(np.uint32)
-        offset += 4 * perms
-        term_index = np.frombuffer(data, dtype="<u2", count=lexical, offset=offset).astype(np.uint16)
-        offset += 2 * lexical
-        term_weight = np.frombuffer(data, dtype=np.float16, count=lexical, offset=offset).astype(np.float32)
-        offset += 2 * lexical
-        entities = data[offset:].decode("utf-8")
-        return cls(
-            vector=vector,
-            minhash=minhash,
-            entities=frozenset(entities.split("\n")) - {""},
-            date=dt.date.fromordinal(date) if date else None,
-            term_index=term_index,
-            term_weight=term_weight,
-        )
-
-
-def features(articles: Sequence[Article], embedder, options: ClusterOptions = ClusterOptions()) -> list[ArticleFeatures]:
-    """Features of each article, in order. `embedder` is an `embed.Embedder` (the fast "static" one)."""
-    bodies = [a.text.split(None, options.term_words) for a in articles]  # the opening words, at most term_words
-    leads = [" ".join(words[:options.lead_words]) for words in bodies]
-    texts = [f"{a.title}. {lead}" if a.title else lead for a, lead in zip(articles, leads)]
-    vectors = _round_to_float16(embedder.encode(texts)) if texts else []
-    # the title counts twice: it names the event
-    term_lists = [2 * content_terms(a.title) + terms_of_words(words[:options.term_words]) if a.title
-                  else terms_of_words(words[:options.term_words]) for a, words in zip(articles, bodies)]
-    lexical = _lexical(term_lists, options)  # these two run over the whole batch at once
-    signatures = _minhashes(bodies, options)
-    return [
-        ArticleFeatures(
-            vector=vector,
-            minhash=signature,
-            entities=_entities(article.title, words[:options.lead_words]),
-            date=article.date,
-            term_index=term_index,
-            term_weight=term_weight,
-        )
-        for article, words, vector, signature, (term_index, term_weight) in zip(articles, bodies, vectors, signatures, lexical)
-    ]
 
 
 def story_id_for(first_article_id: str) -> str:
@@ -152,7 +77,7 @@ def story_id_for(first_article_id: str) -> str:
 
 class _Story:
     __slots__ = ("id", "seq", "slot", "size", "first", "last", "total", "profile", "recent", "recent_vectors",
-                 "terms_index", "terms_weight", "terms_segment", "keys")
+                 "terms_index", "terms_weight", "terms_segment", "recent_names", "names", "names_member", "name_sizes", "keys")
 
     def __init__(self, story_id: str, seq: int):
         self.id, self.seq, self.slot, self.size = story_id, seq, -1, 0
@@ -165,6 +90,9 @@ class _Story:
         # the profile's and the recent members' term vectors end to end (segment 0: the profile), so
         # that one gather scores an article against all of them (small types: thousands stay open)
         self.terms_index = self.terms_weight = self.terms_segment = None
+        # the recent members' name ids likewise, and how many names each member has
+        self.recent_names: list[np.ndarray] = []
+        self.names = self.names_member = self.name_sizes = None
         self.keys: list[str] = []  # article ids in the LSH
 
 
@@ -181,7 +109,12 @@ class StreamClusterer:
         self._centroids = np.zeros((0, 0), dtype=np.float32)  # one row per slot; closed slots are zero
         self._slots: list[_Story | None] = []
         self._free: list[int] = []
-        self._lsh = None  # built on the first signature, once its length is known
+        # per slot: its story's creation number (-1: free), and the article count when its row last
+        # changed (a snapshot taken at a smaller count is stale for that slot)
+        self._slot_seq = np.zeros(0, dtype=np.int64)
+        self._touched = np.zeros(0, dtype=np.int64)
+        self._added = 0  # articles added so far
+        self._lsh: _CopyIndex | None = None  # built on the first signature, once its length is known
         self._copies: dict[str, tuple[str, np.ndarray]] = {}  # LSH key -> (story id, signature)
         self._changed: set[str] = set()
         # document frequencies of the hashed terms over every article seen: inverse document frequency
@@ -189,22 +122,28 @@ class StreamClusterer:
         self._docs = 0
         self._log_df = np.full(options.term_dims, math.log(0.5), dtype=np.float32)
         self._df = np.zeros(options.term_dims, dtype=np.int64)
-        self._scratch = np.zeros(options.term_dims, dtype=np.float32)
+        self._scratch = np.zeros(options.term_dims, dtype=np.float64)
+        from . import kernels  # numba: compiled (or loaded from its disk cache) here, not on import
+
+        self._kernels = kernels
         self.closed: list[str] = []  # ids of the stories closed so far, in closing order
 
     # -- the contract -------------------------------------------------------------------------
 
-    def add(self, article_id: str, feats: ArticleFeatures) -> str:
-        """Put one article into a story; returns the story's id (an existing one, or a new one)."""
+    def add(self, article_id: str, feats: ArticleFeatures, nearest: "NearestSlots | None" = None) -> str:
+        """Put one article into a story; returns the story's id (an existing one, or a new one).
+        `nearest`: the article's nearest stories in an earlier `snapshot()`, found elsewhere (a
+        Dask worker); the result is the same as without it."""
+        self._added += 1
         date = self._advance(feats)
-        sketch = _to_datasketch(feats.minhash) if len(feats.minhash) else None  # made once, for the query and the insert
-        story = self._copied_story(feats, sketch) or self._best_story(feats, date)
+        bands, names = self._bands(feats.minhash), _name_ids(feats.entities)  # made once, for the query and the insert
+        story = self._copied_story(feats, bands) or self._best_story(feats, date, names, nearest)
         if story is None:
             story_id = story_id_for(article_id)
             while story_id in self._stories:  # the same id started an earlier, still open story
                 story_id = story_id_for(story_id)
             story = self._open(story_id)
-        self._attach(story, article_id, feats, date, sketch)
+        self._attach(story, article_id, feats, date, bands, names)
         return story.id
 
     def restore(self, stories: Iterable[tuple[str, list[tuple[str, ArticleFeatures]]]], now: dt.date | None = None,
@@ -261,11 +200,19 @@ class StreamClusterer:
 
     # -- assignment -----------------------------------------------------------------------------
 
-    def _copied_story(self, feats: ArticleFeatures, sketch=None) -> _Story | None:
-        if self._lsh is None or len(feats.minhash) == 0:
+    def _bands(self, signature: np.ndarray) -> list[bytes] | None:
+        if len(signature) == 0:
+            return None
+        if self._lsh is None:
+            self._lsh = _CopyIndex(self.options.duplicate_jaccard, len(signature))
+        return self._lsh.bands(signature)
+
+    def _copied_story(self, feats: ArticleFeatures, bands: list[bytes] | None = None) -> _Story | None:
+        bands = bands or self._bands(feats.minhash)
+        if not bands:
             return None
         best, best_jaccard = None, self.options.duplicate_jaccard
-        for key in self._lsh.query(sketch or _to_datasketch(feats.minhash)):
+        for key in self._lsh.query(bands):
             story_id, signature = self._copies[key]
             jaccard = float(np.mean(signature == feats.minhash))
             story = self._stories[story_id]
@@ -278,45 +225,65 @@ class StreamClusterer:
         stories, signals = self._signals(feats, date)
         return list(zip(stories, signals.tolist()))
 
-    def _signals(self, feats: ArticleFeatures, date: int | None) -> tuple[list[_Story], np.ndarray]:
-        """The candidate stories and their SIGNALS, one row each."""
+    def snapshot(self) -> "Snapshot":
+        """The open stories' centroids now, for `nearest_slots` to search elsewhere."""
+        n = len(self._slots)
+        return Snapshot(self._added, self._centroids[:n].copy(), self._slot_seq[:n].copy())
+
+    def _nearest(self, feats: ArticleFeatures, nearest: "NearestSlots | None") -> tuple[np.ndarray, np.ndarray]:
+        """The `candidates` open slots nearest the article by centroid cosine, and the cosines;
+        from `nearest` where it is still good, so the same as computing it all here."""
+        n = len(self._slots)
+        if nearest is not None:
+            stale = self._touched[:n] > nearest.added  # changed, opened or closed since the snapshot
+            kept = ~stale[nearest.slots]
+            if nearest.complete or kept.sum() >= self.options.candidates:  # else too much changed: search here
+                changed = np.flatnonzero(stale & (self._slot_seq[:n] >= 0))
+                slots = np.concatenate([nearest.slots[kept], changed])
+                cosines = np.concatenate([nearest.cosines[kept], self._kernels.cosines(self._centroids[changed], feats.vector[None], self._slot_seq[changed])[0]])
+                top = _top(cosines, self._slot_seq[slots], self.options.candidates)
+                return slots[top], cosines[top]
+        cosines = self._kernels.cosines(self._centroids[:n], feats.vector[None], self._slot_seq[:n])[0]
+        top = _top(cosines, self._slot_seq[:n], self.options.candidates)
+        return top, cosines[top]
+
+    def _signals(self, feats: ArticleFeatures, date: int | None, names: np.ndarray | None = None,
+                 nearest: "NearestSlots | None" = None) -> tuple[list[_Story], np.ndarray]:
+        """The candidate stories and their SIGNALS, one row each (`names`: the article's name ids)."""
         if not self._stories:
             return [], np.zeros((0, len(SIGNALS)))
-        cosines = self._centroids[:len(self._slots)] @ feats.vector
-        cosines[self._free] = -np.inf  # closed stories' slots, waiting for reuse
-        k = min(self.options.candidates, len(cosines))
-        top = np.argpartition(-cosines, k - 1)[:k] if k < len(cosines) else np.arange(len(cosines))
-        top = top[np.isfinite(cosines[top])]
+        top, cosines = self._nearest(feats, nearest)
         stories = [self._slots[slot] for slot in top]
         lexical = self._lexical_cosines(feats, stories)
-        starts = np.cumsum([0] + [len(s.recent) for s in stories[:-1]])
-        nearest = np.maximum.reduceat(np.vstack([s.recent_vectors for s in stories]) @ feats.vector, starts)
-        lexical_nearest = lexical[:, 1:].max(axis=1)
+        signals = np.empty((len(stories), len(SIGNALS)))
+        signals[:, 0] = cosines
+        signals[:, 1] = nearest = np.maximum.reduceat(np.vstack([s.recent_vectors for s in stories]) @ feats.vector,
+                                                      _starts([len(s.recent) for s in stories])[:-1])
+        signals[:, 2] = self._kernels.name_overlaps(
+            _name_ids(feats.entities) if names is None else names, np.concatenate([s.names for s in stories]),
+            np.concatenate([s.names_member for s in stories]), _starts([len(s.names) for s in stories]),
+            np.array([s.name_sizes for s in stories]))
+        signals[:, 3] = lexical[:, 0]
+        signals[:, 4] = lexical_nearest = lexical[:, 1:].max(axis=1)
         days = np.array([_days_apart(story, date) for story in stories])
-        same_day = (days == 0).astype(np.float64)
-        names = [max(_overlap(feats.entities, m.entities) for m in story.recent) for story in stories]
-        return stories, np.column_stack([cosines[top], nearest, names, lexical[:, 0], lexical_nearest,
-                                         np.log1p(days), same_day, nearest * same_day, lexical_nearest * same_day])
+        signals[:, 5] = np.log1p(days)
+        signals[:, 6] = same_day = days == 0
+        signals[:, 7] = nearest * same_day
+        signals[:, 8] = lexical_nearest * same_day
+        return stories, signals
 
     def _lexical_cosines(self, feats: ArticleFeatures, stories: list[_Story]) -> np.ndarray:
         """TF-IDF cosines of the article to each story's profile and recent members: one row per
         story, column 0 the profile (members not yet there score 0)."""
-        index = feats.term_index.astype(np.intp)
-        weighted = feats.term_weight * self._idf(index)
-        norm = float(np.linalg.norm(weighted))
-        self._scratch[index] = weighted / norm if norm else 0.0
-        segments = 1 + self.options.recent
-        all_index = np.concatenate([s.terms_index for s in stories])
-        all_segment = np.concatenate([s.terms_segment + i * segments for i, s in enumerate(stories)])
-        weighted = np.concatenate([s.terms_weight for s in stories]) * self._idf(all_index)
-        size = segments * len(stories)
-        dots = np.bincount(all_segment, weights=self._scratch[all_index] * weighted, minlength=size)
-        norms = np.sqrt(np.bincount(all_segment, weights=weighted * weighted, minlength=size))
-        self._scratch[index] = 0.0
-        return np.divide(dots, norms, out=np.zeros(size), where=norms > 0).reshape(len(stories), segments)
+        starts = _starts([len(s.terms_index) for s in stories])
+        return self._kernels.lexical_cosines(
+            feats.term_index, feats.term_weight, self._log_df, math.log(self._docs + self.options.idf_prior_docs + 1),
+            self._scratch, np.concatenate([s.terms_index for s in stories]), np.concatenate([s.terms_weight for s in stories]),
+            np.concatenate([s.terms_segment for s in stories]), starts, 1 + self.options.recent)
 
-    def _best_story(self, feats: ArticleFeatures, date: int | None) -> _Story | None:
-        stories, signals = self._signals(feats, date)
+    def _best_story(self, feats: ArticleFeatures, date: int | None, names: np.ndarray | None = None,
+                    nearest: "NearestSlots | None" = None) -> _Story | None:
+        stories, signals = self._signals(feats, date, names, nearest)
         if not stories:
             return None
         scores = signals @ np.asarray(self.options.weights)
@@ -331,7 +298,8 @@ class StreamClusterer:
         self._stories[story_id] = story
         return story
 
-    def _attach(self, story: _Story, article_id: str, feats: ArticleFeatures, date: int | None, sketch=None) -> None:
+    def _attach(self, story: _Story, article_id: str, feats: ArticleFeatures, date: int | None, bands: list[bytes] | None = None,
+                names: np.ndarray | None = None) -> None:
         if self._centroids.shape[1] == 0:
             self._centroids = np.zeros((0, len(feats.vector)), dtype=np.float32)
         if story.slot < 0:
@@ -339,14 +307,20 @@ class StreamClusterer:
             story.total = np.zeros(len(feats.vector), dtype=np.float64)
         story.total += feats.vector
         self._centroids[story.slot] = story.total / max(float(np.linalg.norm(story.total)), 1e-12)
-        dims, inverse = np.unique(np.concatenate([story.profile[0], feats.term_index]), return_inverse=True)
-        weights = np.bincount(inverse, weights=np.concatenate([story.profile[1], feats.term_weight])).astype(np.float32)
+        self._touched[story.slot] = self._added
+        dims, weights = self._kernels.merge_terms(*story.profile, feats.term_index, feats.term_weight)
         if len(dims) > 2 * self.options.profile_terms:  # keep the heaviest; ties by dimension, deterministic
             kept = np.sort(np.lexsort((dims, -weights))[:self.options.profile_terms])
             dims, weights = dims[kept], weights[kept]
         story.profile = (dims, weights)
         story.recent.append(feats)
         del story.recent[:-self.options.recent]
+        story.recent_names.append(_name_ids(feats.entities) if names is None else names)
+        del story.recent_names[:-self.options.recent]
+        story.names = np.concatenate(story.recent_names)
+        sizes = [len(names) for names in story.recent_names]
+        story.names_member = np.repeat(np.arange(len(sizes), dtype=np.uint8), sizes)
+        story.name_sizes = np.array(sizes + [0] * (self.options.recent - len(sizes)), dtype=np.int64)
         story.recent_vectors = np.vstack([m.vector for m in story.recent])
         story.terms_index = np.concatenate([story.profile[0], *(m.term_index for m in story.recent)])
         story.terms_weight = np.concatenate([story.profile[1], *(m.term_weight for m in story.recent)])
@@ -357,31 +331,29 @@ class StreamClusterer:
             story.first = date if story.first is None else min(story.first, date)
             story.last = date if story.last is None else max(story.last, date)
         if len(feats.minhash):
-            self._index_copy(story, article_id, feats.minhash, sketch)
+            self._index_copy(story, article_id, feats.minhash, bands or self._bands(feats.minhash))
         self._changed.add(story.id)
 
     def _take_slot(self, story: _Story) -> int:
         if self._free:
             slot = self._free.pop()
             self._slots[slot] = story
-            return slot
-        slot = len(self._slots)
-        self._slots.append(story)
-        if slot >= len(self._centroids):
-            grown = np.zeros((max(64, 2 * len(self._centroids)), self._centroids.shape[1]), dtype=np.float32)
-            grown[:len(self._centroids)] = self._centroids
-            self._centroids = grown
+        else:
+            slot = len(self._slots)
+            self._slots.append(story)
+            if slot >= len(self._centroids):
+                size = max(64, 2 * len(self._centroids))
+                self._centroids = np.vstack([self._centroids, np.zeros((size - len(self._centroids), self._centroids.shape[1]), dtype=np.float32)])
+                self._slot_seq = np.concatenate([self._slot_seq, np.full(size - len(self._slot_seq), -1, dtype=np.int64)])
+                self._touched = np.concatenate([self._touched, np.zeros(size - len(self._touched), dtype=np.int64)])
+        self._slot_seq[slot] = story.seq
         return slot
 
-    def _index_copy(self, story: _Story, article_id: str, signature: np.ndarray, sketch=None) -> None:
-        if self._lsh is None:
-            from datasketch import MinHashLSH
-
-            self._lsh = MinHashLSH(threshold=self.options.duplicate_jaccard, num_perm=len(signature))
+    def _index_copy(self, story: _Story, article_id: str, signature: np.ndarray, bands: list[bytes]) -> None:
         key = article_id
         while key in self._copies:  # an id seen twice (a re-sent article) is still a separate entry
             key += "\0"
-        self._lsh.insert(key, sketch or _to_datasketch(signature))
+        self._lsh.insert(key, bands)
         self._copies[key] = (story.id, signature)
         story.keys.append(key)
         while len(story.keys) > self.options.copies_kept:  # copies come out within days, not months
@@ -397,10 +369,92 @@ class StreamClusterer:
             del self._stories[story.id]
             self._slots[story.slot] = None
             self._centroids[story.slot] = 0.0
+            self._slot_seq[story.slot], self._touched[story.slot] = -1, self._added
             self._free.append(story.slot)
             for key in story.keys:
                 self._forget_copy(key)
             self.closed.append(story.id)
+
+
+@dataclass
+class Snapshot:
+    """The open stories' centroids after `added` articles: what candidate search needs."""
+
+    added: int
+    centroids: np.ndarray  # one row per slot
+    seqs: np.ndarray  # per slot, its story's creation number; -1: a free slot
+
+
+@dataclass
+class NearestSlots:
+    """One article's nearest slots in a snapshot, with their cosines; `complete`: every open slot."""
+
+    added: int
+    slots: np.ndarray
+    cosines: np.ndarray
+    complete: bool
+
+
+def nearest_slots(snapshot: Snapshot, vectors: np.ndarray, count: int) -> list[NearestSlots]:
+    """Candidate search, where it runs apart from the clusterer: for each article vector, the
+    `count` open slots of the snapshot nearest by centroid cosine. Given to `StreamClusterer.add`
+    before `count - candidates` slots have changed, it spares the clusterer the search."""
+    from . import kernels
+
+    result = []
+    for cosines in kernels.cosines(snapshot.centroids, vectors, snapshot.seqs) if len(vectors) else ():
+        top = _top(cosines, snapshot.seqs, count)
+        result.append(NearestSlots(snapshot.added, top, cosines[top], len(top) == int((snapshot.seqs >= 0).sum())))
+    return result
+
+
+def _top(cosines: np.ndarray, seqs: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest finite cosines, ties going to the older story (smaller seq): a
+    choice that does not depend on the order of the entries."""
+    if len(cosines) > k:
+        kth = np.partition(cosines, len(cosines) - k)[len(cosines) - k]
+        above, tied = np.flatnonzero(cosines > kth), np.flatnonzero(cosines == kth)
+        chosen = np.concatenate([above, tied[np.argsort(seqs[tied], kind="stable")[:k - len(above)]]])
+    else:
+        chosen = np.arange(len(cosines))
+    return chosen[np.isfinite(cosines[chosen])]
+
+
+class _CopyIndex:
+    """MinHash LSH: signatures cut into bands, and a table per band from the band's bytes to the
+    keys of the signatures that have it; a query returns every key sharing a band. The band count
+    and width are datasketch's MinHashLSH choice for the threshold (least false positives and
+    negatives, equally weighted)."""
+
+    def __init__(self, threshold: float, num_perm: int):
+        from datasketch import MinHashLSH
+
+        chosen = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.width = 4 * chosen.r  # bytes of a band of uint32 values
+        self.tables: list[dict[bytes, set[str]]] = [{} for _ in range(chosen.b)]
+        self.keys: dict[str, list[bytes]] = {}
+
+    def bands(self, signature: np.ndarray) -> list[bytes]:
+        raw = signature.astype("<u4").tobytes()
+        return [raw[i * self.width:(i + 1) * self.width] for i in range(len(self.tables))]
+
+    def insert(self, key: str, bands: list[bytes]) -> None:
+        self.keys[key] = bands
+        for table, band in zip(self.tables, bands):
+            table.setdefault(band, set()).add(key)
+
+    def remove(self, key: str) -> None:
+        for table, band in zip(self.tables, self.keys.pop(key)):
+            keys = table[band]
+            keys.discard(key)
+            if not keys:
+                del table[band]
+
+    def query(self, bands: list[bytes]) -> set[str]:
+        found = set()
+        for table, band in zip(self.tables, bands):
+            found.update(table.get(band, ()))
+        return found
 
 
 def cluster_articles(articles: Sequence[Article], options: ClusterOptions = ClusterOptions(), embedder=None,
@@ -418,91 +472,40 @@ def cluster_articles(articles: Sequence[Article], options: ClusterOptions = Clus
     )
 
 
-def assign_stories(featured: Iterable[tuple[str, ArticleFeatures]], options: ClusterOptions = ClusterOptions(),
-                   total: int | None = None, progress: bool = False) -> list[str]:
-    """Run (article id, features) pairs through one StreamClusterer in order; the story id of each."""
+def assign_stories(featured: Iterable[tuple], options: ClusterOptions = ClusterOptions(), total: int | None = None,
+                   progress: bool = False, clusterer: StreamClusterer | None = None) -> list[str]:
+    """Run (article id, features) pairs, or (article id, features, NearestSlots) triples, through
+    one StreamClusterer (a new one by default) in order; the story id of each."""
     from threadpoolctl import threadpool_limits
     from tqdm import tqdm
 
-    clusterer = StreamClusterer(options)
-    # one BLAS thread: a matrix-vector product per article is slower when split across threads
+    clusterer = clusterer or StreamClusterer(options)
+    # one BLAS thread: the per-article products are too small to gain from more
     with threadpool_limits(1), tqdm(total=total, unit=" articles", disable=not progress, file=sys.stderr, dynamic_ncols=True) as bar:
         labels = []
-        for article_id, feats in featured:
-            labels.append(clusterer.add(article_id, feats))
+        for article_id, feats, *nearest in featured:
+            labels.append(clusterer.add(article_id, feats, *nearest))
             bar.update(1)
     return labels
 
 
-# -- feature helpers ----------------------------------------------------------------------------
+def _name_id(name: str) -> int:
+    """A 63-bit id of a name (crc32 and a 31-bit Adler-32 side by side: the same in every process)."""
+    encoded = name.encode("utf-8")
+    return (zlib.adler32(encoded) & 0x7FFFFFFF) << 32 | zlib.crc32(encoded)
 
 
-def _entity_of(word: str) -> str | None:
-    """The name a capitalised word (not opening its sentence) stands for, or None."""
-    if not word[0].isupper():
-        return None
-    word = word.strip(_PUNCTUATION).lower().replace("’", "'")
-    if word.endswith("'s"):
-        word = word[:-2]
-    if len(word) > 1 and word not in STOP_WORDS and word not in ENTITY_NOISE:
-        return stem(word)
-    return None
+_NAME_ID = Memo(_name_id)
 
 
-def _shingle_tokens(word: str) -> tuple[int, ...]:
-    """The shingle tokens of a whitespace-free word: each one's crc32 and length in bytes, packed
-    as crc | length << 32."""
-    return tuple(zlib.crc32(encoded := token.encode("utf-8")) | len(encoded) << 32 for token in _WORD.findall(word.lower()))
+def _name_ids(names: frozenset[str]) -> np.ndarray:
+    """The sorted ids of a set of names."""
+    return np.sort(np.fromiter(map(_NAME_ID.__getitem__, names), dtype=np.int64, count=len(names)))
 
 
-_ENTITY_OF = Memo(_entity_of)
-_TERM_CRC = Memo(lambda term: zlib.crc32(term.encode("utf-8")))  # crc32: the same in every process
-_SHINGLE_TOKENS = Memo(_shingle_tokens)
-_SENTENCE_END = frozenset(".!?:;\"“”")  # a word ending in one of these ends its sentence (as _SENTENCE_BREAK)
-
-
-def _lexical(term_lists: Sequence[list[str]], options: ClusterOptions) -> list[tuple[np.ndarray, np.ndarray]]:
-    """For each list of terms: their sublinear frequencies hashed into `term_dims` dimensions with
-    crc32 (the same in every process), L2-normalised: (sorted dimensions, weights)."""
-    lengths = np.fromiter(map(len, term_lists), dtype=np.int64, count=len(term_lists))
-    crcs = np.fromiter(map(_TERM_CRC.__getitem__, itertools.chain.from_iterable(term_lists)), dtype=np.int64, count=int(lengths.sum()))
-    # one sort of (list, dimension) keys counts every list's dimensions at once
-    keys, counts = np.unique(np.repeat(np.arange(len(term_lists), dtype=np.int64), lengths) * options.term_dims
-                             + crcs % options.term_dims, return_counts=True)
-    owner, dims = np.divmod(keys, options.term_dims)
-    weights = 1.0 + np.log(counts.astype(np.float32))
-    bounds = np.searchsorted(owner, np.arange(len(term_lists) + 1))
-    result = []
-    for begin, end in zip(bounds[:-1], bounds[1:]):
-        weight = weights[begin:end]
-        weight = (weight / max(float(np.linalg.norm(weight)), 1e-12)).astype(np.float16).astype(np.float32)
-        result.append((dims[begin:end].astype(np.uint16), weight))
-    return result
-
-
-def _round_to_float16(matrix: np.ndarray) -> np.ndarray:
-    # what is stored is float16: compute with exactly those values, so a restored story scores the same
-    return np.asarray(matrix, dtype=np.float32).astype(np.float16).astype(np.float32)
-
-
-def _entities(title: str | None, lead: list[str]) -> frozenset[str]:
-    """Capitalised words that do not open a sentence or line, of the title and of the lead's words:
-    names, places, organisations."""
-    names = set()
-    for sentence in _SENTENCE_BREAK.split(title) if title else ():
-        names.update(map(_ENTITY_OF.__getitem__, sentence.split()[1:]))
-    # the lead's words are joined by spaces: a word opens a sentence when the word before ends one
-    names.update(name for name, before in zip(map(_ENTITY_OF.__getitem__, lead[1:]), lead)
-                 if name is not None and before[-1] not in _SENTENCE_END)
-    names.discard(None)
-    return frozenset(names)
-
-
-def _overlap(a: frozenset, b: frozenset) -> float:
-    """Shared share of two sets (cosine of their indicator vectors)."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / math.sqrt(len(a) * len(b))
+def _starts(lengths: list[int]) -> np.ndarray:
+    """Where each of consecutive runs of these lengths starts, and the end of the last."""
+    return np.fromiter(itertools.accumulate(lengths, initial=0), dtype=np.int64, count=len(lengths) + 1)
 
 
 def _days_apart(story: _Story, date: int | None) -> int:
@@ -515,126 +518,4 @@ def _days_apart(story: _Story, date: int | None) -> int:
     return 0
 
 
-@functools.lru_cache(maxsize=4)
-def _permutations(num_perm: int):
-    from datasketch import MinHash
 
-    template = MinHash(num_perm=num_perm, seed=1)
-    return template.permutations, getattr(template, "scheme", None)
-
-
-def _datasketch_kwargs(num_perm: int) -> dict:
-    permutations, scheme = _permutations(num_perm)
-    return {"num_perm": num_perm, "permutations": permutations, **({"scheme": scheme} if scheme else {})}
-
-
-def _minhash(body: list[str], options: ClusterOptions) -> np.ndarray:
-    """The signature of one body, shingle by shingle through datasketch: the reference that
-    `_minhashes` computes for a whole batch at once."""
-    from datasketch import MinHash
-
-    words = _WORD.findall(" ".join(body[:options.shingle_span]).lower())[:options.shingle_span]
-    n = options.shingle_words
-    if len(words) < 2 * n:  # too short to tell a copy from a coincidence
-        return np.zeros(0, dtype=np.uint32)
-    signature = MinHash(hashfunc=zlib.crc32, **_datasketch_kwargs(options.num_perm))  # crc32: the same in every process
-    signature.update_batch([" ".join(words[i:i + n]).encode("utf-8") for i in range(len(words) - n + 1)])
-    return np.asarray(signature.hashvalues, dtype=np.uint32)
-
-
-def _minhashes(bodies: Sequence[list[str]], options: ClusterOptions) -> list[np.ndarray]:
-    """`_minhash` of each body, the same signatures, vectorised over the batch: each shingle's
-    crc32 is combined from its words' crc32s (crc32 is linear), then datasketch's affine32
-    permutations are applied to all shingles with numpy."""
-    permutations, scheme = _permutations(options.num_perm)
-    if scheme != "affine32":  # another datasketch scheme: let datasketch compute it
-        return [_minhash(body, options) for body in bodies]
-    n, span = options.shingle_words, options.shingle_span
-    # the tokens of the opening words: a text's tokens are its words' tokens, as no token spans a space
-    word_lists = [list(itertools.islice(itertools.chain.from_iterable(map(_SHINGLE_TOKENS.__getitem__, body[:span])), span))
-                  for body in bodies]
-    signed = [i for i, words in enumerate(word_lists) if len(words) >= 2 * n]  # shorter: no signature, as in _minhash
-    result = [np.zeros(0, dtype=np.uint32)] * len(bodies)
-    if not signed:
-        return result
-    lengths = np.array([len(word_lists[i]) for i in signed], dtype=np.int64)
-    packed = np.fromiter(itertools.chain.from_iterable(word_lists[i] for i in signed), dtype=np.int64, count=int(lengths.sum()))
-    crc, size = (packed & 0xFFFFFFFF).astype(np.uint32), packed >> 32
-    spaced = _crc32_shift(np.full(len(crc), _CRC32_SPACE, dtype=np.uint32), size) ^ crc  # crc32 of " " + word
-    shingles = lengths - n + 1
-    most = int(shingles.max())
-    # grid[article, j]: the first word of the article's j-th shingle; -1 past its last shingle
-    column = np.arange(most)
-    valid = column[None, :] < shingles[:, None]
-    first = np.where(valid, (np.cumsum(lengths) - lengths)[:, None] + column[None, :], 0)
-    hashes = crc[first]
-    for j in range(1, n):  # crc32(a + " " + b) = crc32(a) shifted past len(" " + b) bytes, xor crc32(" " + b)
-        hashes = _crc32_shift(hashes, size[first + j] + 1) ^ spaced[first + j]
-    hashes = _fmix32(hashes)
-    a, b = (p.astype(np.uint32) for p in permutations)
-    for begin in range(0, len(signed), 256):  # 256 articles' permuted hashes (~10 MB) at a time
-        block = hashes[begin:begin + 256, :, None] * a + b  # uint32 arithmetic wraps: datasketch's mod 2^32
-        block[~valid[begin:begin + 256]] = np.uint32(0xFFFFFFFF)
-        for row, signature in zip(signed[begin:begin + 256], block.min(axis=1)):
-            result[row] = signature
-    return result
-
-
-def _fmix32(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's finaliser, as datasketch's affine32 scheme mixes each hash before permuting."""
-    h = h ^ (h >> np.uint32(16))
-    h = h * np.uint32(0x85EBCA6B)
-    h = h ^ (h >> np.uint32(13))
-    h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
-
-
-_CRC32_SPACE = zlib.crc32(b" ")
-_CRC32_SHIFT_BYTES = 64  # tables for shifting a crc past up to this many bytes at once
-
-
-def _crc32_shift(crc: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Elementwise: crc32(x) carried past `count` more bytes, so that crc32(x + y) =
-    _crc32_shift(crc32(x), len(y)) ^ crc32(y) (zlib's crc32_combine)."""
-    tables = _crc32_shift_tables()
-    while True:
-        step = np.minimum(count, _CRC32_SHIFT_BYTES)
-        at = step * 1024
-        crc = (tables[at + (crc & 0xFF)] ^ tables[at + 256 + ((crc >> 8) & 0xFF)]
-               ^ tables[at + 512 + ((crc >> 16) & 0xFF)] ^ tables[at + 768 + (crc >> 24)])
-        count = count - step
-        if not count.any():
-            return crc
-
-
-@functools.lru_cache(maxsize=1)
-def _crc32_shift_tables() -> np.ndarray:
-    """Flat [k, i, v]: where the crc32 register value v << 8i goes after k zero bytes (a linear map,
-    so a register after k bytes is the xor over its four bytes)."""
-    table = np.arange(256, dtype=np.uint32)  # the byte table of the reflected crc32 polynomial
-    for _ in range(8):
-        table = np.where(table & 1, (table >> np.uint32(1)) ^ np.uint32(0xEDB88320), table >> np.uint32(1))
-    register = np.arange(256, dtype=np.uint32)[None, :] << (8 * np.arange(4, dtype=np.uint32))[:, None]
-    tables = np.empty((_CRC32_SHIFT_BYTES + 1, 4, 256), dtype=np.uint32)
-    tables[0] = register
-    for k in range(1, _CRC32_SHIFT_BYTES + 1):
-        register = table[register & 0xFF] ^ (register >> np.uint32(8))
-        tables[k] = register
-    return tables.reshape(-1)
-
-
-def _to_datasketch(signature: np.ndarray):
-    """A datasketch MinHash holding `signature` (for MinHashLSH): a copy of an empty one made with
-    the same permutations, values swapped in; the constructor's checks cost more than the LSH query."""
-    template = _empty_datasketch(len(signature))
-    sketch = object.__new__(type(template))
-    sketch.__dict__.update(template.__dict__)
-    sketch.hashvalues = np.asarray(signature, dtype=template.hashvalues.dtype)
-    return sketch
-
-
-@functools.lru_cache(maxsize=4)
-def _empty_datasketch(num_perm: int):
-    from datasketch import MinHash
-
-    return MinHash(**_datasketch_kwargs(num_perm))

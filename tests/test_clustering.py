@@ -1,9 +1,10 @@
 import datetime as dt
 import json
 
+import numpy as np
 import pytest
 
-from newsfuse.clustering import ArticleFeatures, ClusterOptions, StreamClusterer, cluster_articles, features
+from newsfuse.clustering import ArticleFeatures, ClusterOptions, StreamClusterer, cluster_articles, features, nearest_slots
 from newsfuse.embed import get_embedder
 from newsfuse.model import Article
 
@@ -65,6 +66,36 @@ def test_restore_continues_as_if_never_stopped(tac):
     labels += [second.add(a.id, f) for a, f in zip(articles[35:], feats[35:])]
     assert labels == expected
     assert second.changed() <= set(expected[35:])
+
+
+def test_candidate_search_from_a_stale_snapshot_gives_the_same_stories():
+    # as on Dask workers: each article's nearest stories searched in a snapshot taken 5 articles
+    # earlier, only 2 deeper than the 8 candidates, so stories changed since must be rescored
+    articles = [_article(r) for r in _records("allsides_2021_stories_LCR.jsonl", limit=200)]
+    feats = features(articles, get_embedder("static"))
+    plain = StreamClusterer()
+    expected = [plain.add(a.id, f) for a, f in zip(articles, feats)]
+    hinted, snapshots, incomplete = StreamClusterer(), [], 0
+    labels = []
+    for n, (article, feat) in enumerate(zip(articles, feats)):
+        snapshots.append(hinted.snapshot())
+        nearest = nearest_slots(snapshots[max(0, n - 5)], feat.vector[None], ClusterOptions().candidates + 2)[0]
+        incomplete += not nearest.complete
+        labels.append(hinted.add(article.id, feat, nearest))
+    assert labels == expected
+    assert incomplete > 100 and len(set(labels)) > 50
+
+
+def test_centroid_cosines_do_not_depend_on_how_many_are_computed_at_once():
+    from newsfuse import kernels
+
+    vectors = np.vstack([f.vector for f in features([_article(r) for r in _records("duc2003_task2_stories.jsonl", limit=40)],
+                                                    get_embedder("static"))])
+    seqs = np.arange(len(vectors))
+    together = kernels.cosines(vectors, vectors, seqs)
+    assert all((kernels.cosines(vectors[i:i + 3], vectors[j:j + 1], seqs[i:i + 3])[0] == together[j, i:i + 3]).all()
+               for i in range(0, 37, 3) for j in range(0, 40, 7))
+    assert np.allclose(together, vectors @ vectors.T, atol=1e-5)
 
 
 def test_features_survive_storage(tac):

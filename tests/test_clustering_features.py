@@ -5,7 +5,8 @@ import pickle
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from newsfuse.clustering import ClusterOptions, _datasketch_kwargs, _minhash, _minhashes, _to_datasketch
+from newsfuse.article_features import _datasketch_kwargs, _minhash, _minhashes
+from newsfuse.clustering import ClusterOptions, _CopyIndex
 from newsfuse.embed import _normalise, get_embedder
 from newsfuse.terms import STOP_WORDS, content_terms, stem, tokens
 
@@ -31,16 +32,27 @@ def test_batch_minhash_is_datasketchs_shingle_by_shingle_minhash():
     assert len(batch[-1]) == len(batch[-2]) == 0 and len(batch[-3]) == len(batch[1]) == options.num_perm
 
 
-def test_fast_datasketch_copy_works_in_lsh_like_the_constructor():
+def test_copy_index_finds_what_datasketchs_lsh_finds():
     options = ClusterOptions()
-    text = _texts(1)[1]
-    original = _minhash(text.split(), options)
-    copy = _minhash(("Staff and wires. " + text).split()[:-30], options)
-    index = MinHashLSH(threshold=options.duplicate_jaccard, num_perm=options.num_perm)
-    index.insert("original", _to_datasketch(original))
-    assert index.query(_to_datasketch(copy)) == ["original"]
-    built = MinHash(hashvalues=copy, **_datasketch_kwargs(options.num_perm))
-    assert _to_datasketch(original).jaccard(built) == MinHash(hashvalues=original, **_datasketch_kwargs(options.num_perm)).jaccard(built)
+    texts = [text for text in _texts() if len(text.split()) > 60]
+    copies = [("Staff and wires. " + text).split()[:-10] for text in texts]  # a wire copy: a credit added, the end cut
+    reference = MinHashLSH(threshold=options.duplicate_jaccard, num_perm=options.num_perm)
+    ours = _CopyIndex(options.duplicate_jaccard, options.num_perm)
+    for n, text in enumerate(texts):
+        signature = _minhash(text.split(), options)
+        reference.insert(f"a{n}", MinHash(hashvalues=signature, **_datasketch_kwargs(options.num_perm)))
+        ours.insert(f"a{n}", ours.bands(signature))
+    copies_found = 0
+    for n, words in enumerate([text.split() for text in texts] + copies):
+        signature = _minhash(words, options)
+        expected = set(reference.query(MinHash(hashvalues=signature, **_datasketch_kwargs(options.num_perm))))
+        assert ours.query(ours.bands(signature)) == expected
+        assert n >= len(texts) or f"a{n}" in expected  # an original finds itself
+        copies_found += n >= len(texts) and f"a{n - len(texts)}" in expected
+    assert copies_found >= 3 * len(texts) // 4
+    for n in range(len(texts)):
+        ours.remove(f"a{n}")
+    assert ours.query(ours.bands(_minhash(texts[0].split(), options))) == set() and not any(ours.tables)
 
 
 def test_content_terms_by_word_are_the_terms_of_the_whole_text():
