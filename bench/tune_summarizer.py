@@ -2,13 +2,17 @@
 ROUGE-2 recall (rouge-score, stemmed, summary and references cut to N words, mean over references).
 
     python bench/tune_summarizer.py tac|duc2003|duc2006|duc2007 [--opt NAME=VALUE ...] [--grid NAME=V1,V2 ...]
-                                    [--limit N] [--lexrank-cache] [--generic]
+                                    [--limit N] [--lexrank-cache] [--generic] [--title] [--docset X]
 
 Query sets (duc2006, duc2007) take each cluster's query from the meta file; duc2007 reads docset
 B (C) as an update after A (A and B). `--opt` overrides SummaryOptions fields; `--grid` tries each
 value in turn. LexRank runs in the same process on the same clusters unless `--lexrank-cache`
 reuses the previous run's LexRank summaries (tuning loops only; final figures without it).
-Writes bench/results/tune_<set>.json.
+`--title`: each cluster's query is its meta `title` only (TAC's topic titles; DUC's, without the
+narrative) and nothing counts as read: generic summaries steered by the topic's name, as TAC
+guided summarization gives it. `--docset A` keeps one docset letter (DUC 2007 A: not update).
+Articles are prepared once; each grid point only re-runs the summarizer.
+Writes bench/results/tune_<set>[_generic|_title].json.
 """
 from __future__ import annotations
 
@@ -28,8 +32,9 @@ sys.path.insert(0, str(ROOT))
 from newsfuse.baselines import BASELINES  # noqa: E402
 from newsfuse.embed import get_embedder  # noqa: E402
 from newsfuse.evaluation.datasets import read_evaluation_clusters, read_meta  # noqa: E402
+from newsfuse import pipeline  # noqa: E402
 from newsfuse.pipeline import Options, summarize_clusters  # noqa: E402
-from newsfuse.summarize import SummaryOptions  # noqa: E402
+from newsfuse.summarize import SummaryOptions, summarize_story  # noqa: E402
 
 SETS = {  # name: (file, words, query from meta, update after earlier docsets (from meta))
     "tac": ("tac2011_guided_A.jsonl", 100, False, False),
@@ -38,14 +43,21 @@ SETS = {  # name: (file, words, query from meta, update after earlier docsets (f
     "duc2007": ("duc2007_update.jsonl", 100, True, True),
 }
 
-
-def load(name: str, limit: int | None = None, generic: bool = False, title: bool = False):
+def load(name: str, limit: int | None = None, generic: bool = False, title: bool = False,
+         title_only: bool = False, docset: str | None = None):
     """The set's clusters with query and seen articles (update docsets) from its meta file;
-    `generic`: neither (plain summaries of a query set, to choose generic settings on it)."""
+    `generic`: neither (plain summaries of a query set, to choose generic settings on it);
+    `title_only`: the query is the meta title alone, nothing read."""
     file, _, query, _ = SETS[name]
     path = str(DATA / file)
-    clusters = read_evaluation_clusters(path, "query" if query and not generic else None)
+    if title_only:
+        clusters = read_evaluation_clusters(path, "title")
+        generic = True
+    else:
+        clusters = read_evaluation_clusters(path, "query" if query and not generic else None)
     meta = read_meta(path)
+    if docset:
+        clusters = [c for c in clusters if meta.get(c.id, {}).get("docset") == docset]
     if generic:
         for cluster in clusters:
             cluster.seen = []
@@ -86,6 +98,8 @@ def main() -> None:
     parser.add_argument("--lexrank-cache", action="store_true")
     parser.add_argument("--query-title", action="store_true", help="query = the meta title, then the query")
     parser.add_argument("--generic", action="store_true", help="no query, nothing read (generic settings on a query set)")
+    parser.add_argument("--title", action="store_true", help="query = the meta title only, nothing read")
+    parser.add_argument("--docset", help="only this docset letter (DUC 2007: A, B or C)")
     args = parser.parse_args()
 
     words = SETS[args.set][1]
@@ -94,27 +108,31 @@ def main() -> None:
     get_embedder("static")
 
     cache = ROOT / "bench" / "results" / f"lexrank_{args.set}.json"
-    clusters, meta = load(args.set, args.limit, args.generic, args.query_title)
-    if args.lexrank_cache and cache.exists():
-        lexrank, lexrank_seconds = json.loads(cache.read_text()), None
+    clusters, meta = load(args.set, args.limit, args.generic, args.query_title, args.title, args.docset)
+    cached = json.loads(cache.read_text()) if args.lexrank_cache and cache.exists() else {}
+    if all(c.id in cached for c in clusters):
+        lexrank, lexrank_seconds = {c.id: cached[c.id] for c in clusters}, None
     else:
         start = time.perf_counter()
         lexrank = {c.id: " ".join(BASELINES["lexrank"](c, words)) for c in clusters}
         lexrank_seconds = time.perf_counter() - start
-        if args.limit is None:
+        if args.limit is None and args.docset is None:
             cache.write_text(json.dumps(lexrank))
     lex = rouge2(clusters, lexrank, words)
     lex_mean = statistics.mean(lex.values())
     docset = lambda cid: meta.get(cid, {}).get("docset", "all")  # noqa: E731
 
+    fresh, _ = load(args.set, args.limit, args.generic, args.query_title, args.title, args.docset)
+    start = time.perf_counter()
+    prepared = prepared_stories(fresh, Options())
+    prepare_seconds = time.perf_counter() - start
     runs = []
     for combo in itertools.product(*grid) if grid else [()]:
         overrides = {**base, **dict(combo)}
-        options = Options(summary=dataclasses.replace(SummaryOptions(words=words), **overrides))
-        fresh, _ = load(args.set, args.limit, args.generic, args.query_title)
+        summary_options = dataclasses.replace(SummaryOptions(words=words), **overrides)
         start = time.perf_counter()
-        ours = {s.id: " ".join(x.text for x in s.summary) for s in summarize_clusters(fresh, options)}
-        seconds = time.perf_counter() - start
+        ours = {story.id: " ".join(x.text for x in summarize_story(story, summary_options, focus)) for story, focus in prepared}
+        seconds = time.perf_counter() - start + prepare_seconds
         score = rouge2(clusters, ours, words)
         mean = statistics.mean(score.values())
         parts = {}
@@ -128,7 +146,22 @@ def main() -> None:
         print(f"{json.dumps(overrides):60s} R-2 {mean:.4f}  LexRank {lex_mean:.4f}  x{mean / lex_mean:.3f}  {seconds:6.1f}s{extra}", flush=True)
     if lexrank_seconds is not None:
         print(f"LexRank time {lexrank_seconds:.1f}s over {len(clusters)} clusters")
-    (ROOT / "bench" / "results" / f"tune_{args.set}{'_generic' if args.generic else ''}.json").write_text(json.dumps(runs, indent=2) + "\n")
+    kind = "_title" if args.title else "_generic" if args.generic else ""
+    (ROOT / "bench" / "results" / f"tune_{args.set}{kind}.json").write_text(json.dumps(runs, indent=2) + "\n")
+
+
+def prepared_stories(clusters, options: Options):
+    """Each cluster prepared once, as `summarize_clusters` prepares it: (story, focus) pairs whose
+    summary `summarize_story(story, summary_options, focus)` is the pipeline's for those options."""
+    captured = []
+    original = pipeline.summarize_story
+    pipeline.summarize_story = lambda story, _options, focus: captured.append((story, focus)) or []
+    try:
+        for _ in summarize_clusters(clusters, options):
+            pass
+    finally:
+        pipeline.summarize_story = original
+    return captured
 
 
 if __name__ == "__main__":

@@ -132,6 +132,23 @@ def test_a_query_pulls_the_summary_towards_what_was_asked(cli, tmp_path):
     assert json.loads(direct)["summary"] == focused
 
 
+def test_a_topic_title_steers_the_summary_without_narrowing_it_to_the_title(cli, tmp_path):
+    """A few words naming a subject (TAC's topic titles) pull in what they name, yet the summary still
+    opens with the main event, which a question would have left out."""
+    import json
+
+    path = _sample_cluster_file(tmp_path, title="Hydraulic sensor")
+    _, plain, _ = cli("summarize", path, "--words", "80")
+    code, titled, err = cli("summarize", path, "--words", "80", "--query-field", "title")
+    assert code == 0, err
+    plain, titled = json.loads(plain)["summary"], json.loads(titled)["summary"]
+    assert "sensor" in titled and "sensor" not in plain
+    event = plain.split(". ")[0]
+    assert "Eastquay" in event and titled.startswith(event)
+    _, asked, _ = cli("summarize", path, "--words", "80", "--query", "What was wrong with the hydraulic sensor?")
+    assert "sensor" in json.loads(asked)["summary"] and event not in json.loads(asked)["summary"]
+
+
 def test_query_field_missing_is_a_one_line_error(cli, tmp_path):
     path = _sample_cluster_file(tmp_path)
     code, out, err = cli("summarize", path, "--query-field", "question")
