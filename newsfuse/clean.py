@@ -43,6 +43,13 @@ BARE_FURNITURE = re.compile(r"^(?:updated|published|posted|updated on|published 
 DATELINE = re.compile(r"^(?:[A-Z][A-Z.'-]+(?:[ ,]+[A-Z][A-Z.'-]+)*(?:,\s+[A-Z][a-z]+\.?(?:\s+[A-Z][a-z]+)?(?:\s+\d{1,2})?)?\s*(?:\([^)]{1,30}\))?\s*(?:[—–]\s*(?:--\s*)?|--?\s+|_\s+)|[A-Z][a-z]+:\s+(?=[A-Z]))")
 BULLET = re.compile(r"^\s*[•·▪●◦‣∙*]\s+")
 WORD = re.compile(r"\w+")
+DIGIT = re.compile(r"\d")
+# words without which the slow patterns cannot match: most lines skip them. The letters that a
+# case-insensitive pattern's i, s and k also match are folded first, so no match is lost.
+PROMO_WORDS = ("before it", "subscribe", "sign up", "learn more", "click here", "download", "advertisement", "sponsored",
+               "journalism", "follow us on", "get ", "newsletter", "continue reading", "all rights reserved", "©", "copyright")
+SHARE_WORDS = ("share", "cookie")
+_IGNORECASE_EXTRAS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "K": "k"})
 
 
 def clean_article(article: Article) -> Article:
@@ -52,10 +59,12 @@ def clean_article(article: Article) -> Article:
     lines = [line.strip() for line in article.text.split("\n")]
     lines = [line for line in lines if line]
     seen: set[str] = set()
+    title = _norm(article.title) if article.title else None
     for number, line in enumerate(lines):
         following = lines[number + 1] if number + 1 < len(lines) else ""
-        kind = _furniture_kind(line, following, article.title, seen, near_top=number < 6)
-        seen.add(_norm(line))
+        norm = _norm(line)
+        kind = _furniture_kind(line, norm, following, title, seen, near_top=number < 6)
+        seen.add(norm)
         if kind is None:
             if len(kept) < 3:  # datelines open the first paragraphs only
                 line = _strip_dateline(line, removed)
@@ -71,18 +80,19 @@ def clean_article(article: Article) -> Article:
     return article
 
 
-def _furniture_kind(line: str, following: str, title: str | None, seen: set[str], near_top: bool) -> str | None:
-    norm = _norm(line)
+def _furniture_kind(line: str, norm: str, following: str, norm_title: str | None, seen: set[str], near_top: bool) -> str | None:
+    """What furniture the line is, or None; `norm` and `norm_title`: the line's and title's `_norm`."""
     words = len(line.split())
-    if title:
-        norm_title = _norm(title)
+    folded = line.translate(_IGNORECASE_EXTRAS).lower() if any(c in line for c in "İıſK") else line.lower()
+    if norm_title:
         if norm == norm_title:
             return "repeated_title"
         if norm.replace(" ", "") == norm_title.replace(" ", "") * 2:
             return "doubled_title"
     if norm in seen:
         return "duplicate"
-    if words <= 14 and (PHOTO_LABEL.match(line) or PHOTO_SLASH.match(line) or PHOTO_TRAILER.search(line)):
+    if words <= 14 and (PHOTO_LABEL.match(line) or PHOTO_SLASH.match(line)
+                        or (("/" in line or "getty images" in folded) and PHOTO_TRAILER.search(line))):
         return "photo_credit"
     if words <= 40 and (CAPTION_MARK.search(line) or _is_photo_credit(following)) and not line.startswith(("“", '"')):
         return "caption"
@@ -98,11 +108,11 @@ def _furniture_kind(line: str, following: str, title: str | None, seen: set[str]
         return "timestamp" if line.lower().startswith(("updated", "published", "posted", "last")) else "promo"
     if words <= 25 and READ_ALSO.match(line):
         return "read_also"
-    if words <= 30 and PROMO.search(line):
+    if words <= 30 and any(word in folded for word in PROMO_WORDS) and PROMO.search(line):
         return "promo"
-    if words <= 30 and SHARE.search(line):
+    if words <= 30 and any(word in folded for word in SHARE_WORDS) and SHARE.search(line):
         return "share"
-    tokens = [t.lower() for t in WORD.findall(line)]
+    tokens = norm.split()
     if tokens and len(tokens) <= 12 and sum(t in SOCIAL for t in tokens) >= max(2, len(tokens) * 0.7):
         return "share"
     return None
@@ -121,7 +131,7 @@ def is_date_line(line: str) -> bool:
 
 def _outside_date(line: str) -> str | None:
     """What a line says besides its date, time and timestamp words; None when it has no date."""
-    match = DATE_TEXT.search(line)
+    match = DIGIT.search(line) and DATE_TEXT.search(line)
     if not match:
         return None
     rest = TIME_TEXT.sub(" ", line[: match.start()] + " " + line[match.end():])
