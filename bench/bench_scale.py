@@ -229,6 +229,30 @@ def run_naive(size: int, batch: int = 1000, threshold: float = 0.75, close_days:
             "open_stories_peak": open_peak, "pairwise_f1": f1.value(), "threshold": threshold, "peak_rss_mb": _peak_rss_mb()}
 
 
+def run_store(size: int) -> dict:
+    """The whole ingest path on the same stream, as `newsfuse ingest` runs it: cleaning, duplicate
+    checks, features, clustering, and one SQLite transaction per 200 articles, into a fresh store."""
+    import tempfile
+
+    from newsfuse.embed import get_embedder
+    from newsfuse.store import SQLiteStore
+    from newsfuse.stream import ingest_articles
+
+    get_embedder("static").encode(["warm up the model"])
+    begin = time.perf_counter()
+    articles = list(stream(size))  # ingest reads every input before it writes
+    generate_seconds = time.perf_counter() - begin
+    with tempfile.TemporaryDirectory() as directory:
+        store = SQLiteStore(Path(directory) / "bench.db")
+        begin = time.perf_counter()
+        result = ingest_articles(articles, store)
+        seconds = time.perf_counter() - begin
+        database_mb = sum(f.stat().st_size for f in Path(directory).iterdir()) / 2**20
+    return {"articles": size, "seconds": round(seconds, 2), "articles_per_s": round(size / seconds, 1), "stored": result.added,
+            "stories": len(result.stories), "generate_seconds": round(generate_seconds, 2), "database_mb": round(database_mb, 1),
+            "peak_rss_mb": _peak_rss_mb()}
+
+
 class _PairwiseF1:
     """Pairwise F1 of predicted stories against the stream's own: the articles derived from one
     source story (or from source stories that share articles), in any round: a later round
@@ -296,13 +320,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", nargs="*", type=int, default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--baseline-size", type=int, default=10_000, help="articles for the naive single-pass baseline (0: skip)")
     parser.add_argument("--dask-size", type=int, default=20_000, help="articles for the Dask 1- vs 2-worker run (0: skip)")
+    parser.add_argument("--store-size", type=int, default=10_000, help="articles for the whole ingest path into a SQLite store (0: skip)")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "scale.json"))
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size here, print JSON
     parser.add_argument("--naive", action="store_true", help=argparse.SUPPRESS)  # with --one: the baseline
     parser.add_argument("--dask-workers", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--store", action="store_true", help=argparse.SUPPRESS)  # with --one: the store ingest
     args = parser.parse_args(argv)
     if args.one:
-        row = run_dask(args.one, args.dask_workers) if args.dask_workers else run_naive(args.one) if args.naive else run_size(args.one)
+        run = (lambda size: run_dask(size, args.dask_workers)) if args.dask_workers else run_naive if args.naive else run_store if args.store else run_size
+        row = run(args.one)
         print(json.dumps(row))
         return 0
 
@@ -328,6 +355,14 @@ def main(argv: list[str] | None = None) -> int:
         output.write_text(json.dumps({"sizes": rows, "baseline": baseline, "dask": [], "per_day": PER_DAY}, indent=1) + "\n")
     if baseline and "vs_baseline" in (rows[0] if rows else {}):
         print(f"\nat {baseline['articles']:,} articles newsfuse runs at {rows[0]['vs_baseline']:.2f}x the naive baseline's throughput")
+    store_row = None
+    if args.store_size:
+        store_row = _in_subprocess("--one", str(args.store_size), "--store")
+        same = next((r for r in rows if r["articles"] == args.store_size), None)
+        print(f"\nstore ingest (cleaning, duplicate checks, features, clustering, SQLite), {args.store_size:,} articles: "
+              f"{store_row['articles_per_s']:,} articles/s" + (f", {store_row['articles_per_s'] / same['articles_per_s']:.2f}x the "
+              "features-and-clustering rate above" if same else "") + f"; store {store_row['database_mb']:,} MB, "
+              f"peak RSS {store_row['peak_rss_mb']:,} MB", flush=True)
     dask_rows = []
     if args.dask_size:
         for workers in (1, 2):
@@ -339,7 +374,8 @@ def main(argv: list[str] | None = None) -> int:
         same = one["labels_digest"] == two["labels_digest"] == local
         print(f"\nDask LocalCluster, {args.dask_size:,} articles: 1 worker {one['seconds']} s, 2 workers {two['seconds']} s, "
               f"speed-up {one['seconds'] / two['seconds']:.2f}x; same stories as one process: {same}")
-    output.write_text(json.dumps({"sizes": rows, "baseline": baseline, "dask": dask_rows, "per_day": PER_DAY}, indent=1) + "\n")
+    output.write_text(json.dumps({"sizes": rows, "baseline": baseline, "store": store_row, "dask": dask_rows, "per_day": PER_DAY},
+                                 indent=1) + "\n")
     print(f"\nwrote {output}")
     return 0
 
