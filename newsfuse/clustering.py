@@ -130,7 +130,7 @@ class StreamClusterer:
 
     # -- the contract -------------------------------------------------------------------------
 
-    def add(self, article_id: str, feats: ArticleFeatures, nearest: "NearestSlots | None" = None) -> str:
+    def add(self, article_id: str, feats: ArticleFeatures, nearest: NearestSlots | None = None) -> str:
         """Put one article into a story; returns the story's id (an existing one, or a new one).
         `nearest`: the article's nearest stories in an earlier `snapshot()`, found elsewhere (a
         Dask worker); the result is the same as without it."""
@@ -225,12 +225,12 @@ class StreamClusterer:
         stories, signals = self._signals(feats, date)
         return list(zip(stories, signals.tolist()))
 
-    def snapshot(self) -> "Snapshot":
+    def snapshot(self) -> Snapshot:
         """The open stories' centroids now, for `nearest_slots` to search elsewhere."""
         n = len(self._slots)
         return Snapshot(self._added, self._centroids[:n].copy(), self._slot_seq[:n].copy())
 
-    def _nearest(self, feats: ArticleFeatures, nearest: "NearestSlots | None") -> tuple[np.ndarray, np.ndarray]:
+    def _nearest(self, feats: ArticleFeatures, nearest: NearestSlots | None) -> tuple[np.ndarray, np.ndarray]:
         """The `candidates` open slots nearest the article by centroid cosine, and the cosines;
         from `nearest` where it is still good, so the same as computing it all here."""
         n = len(self._slots)
@@ -240,7 +240,8 @@ class StreamClusterer:
             if nearest.complete or kept.sum() >= self.options.candidates:  # else too much changed: search here
                 changed = np.flatnonzero(stale & (self._slot_seq[:n] >= 0))
                 slots = np.concatenate([nearest.slots[kept], changed])
-                cosines = np.concatenate([nearest.cosines[kept], self._kernels.cosines(self._centroids[changed], feats.vector[None], self._slot_seq[changed])[0]])
+                rescored = self._kernels.cosines(self._centroids[changed], feats.vector[None], self._slot_seq[changed])[0]
+                cosines = np.concatenate([nearest.cosines[kept], rescored])
                 top = _top(cosines, self._slot_seq[slots], self.options.candidates)
                 return slots[top], cosines[top]
         cosines = self._kernels.cosines(self._centroids[:n], feats.vector[None], self._slot_seq[:n])[0]
@@ -248,7 +249,7 @@ class StreamClusterer:
         return top, cosines[top]
 
     def _signals(self, feats: ArticleFeatures, date: int | None, names: np.ndarray | None = None,
-                 nearest: "NearestSlots | None" = None) -> tuple[list[_Story], np.ndarray]:
+                 nearest: NearestSlots | None = None) -> tuple[list[_Story], np.ndarray]:
         """The candidate stories and their SIGNALS, one row each (`names`: the article's name ids)."""
         if not self._stories:
             return [], np.zeros((0, len(SIGNALS)))
@@ -282,7 +283,7 @@ class StreamClusterer:
             np.concatenate([s.terms_segment for s in stories]), starts, 1 + self.options.recent)
 
     def _best_story(self, feats: ArticleFeatures, date: int | None, names: np.ndarray | None = None,
-                    nearest: "NearestSlots | None" = None) -> _Story | None:
+                    nearest: NearestSlots | None = None) -> _Story | None:
         stories, signals = self._signals(feats, date, names, nearest)
         if not stories:
             return None
@@ -342,10 +343,10 @@ class StreamClusterer:
             slot = len(self._slots)
             self._slots.append(story)
             if slot >= len(self._centroids):
-                size = max(64, 2 * len(self._centroids))
-                self._centroids = np.vstack([self._centroids, np.zeros((size - len(self._centroids), self._centroids.shape[1]), dtype=np.float32)])
-                self._slot_seq = np.concatenate([self._slot_seq, np.full(size - len(self._slot_seq), -1, dtype=np.int64)])
-                self._touched = np.concatenate([self._touched, np.zeros(size - len(self._touched), dtype=np.int64)])
+                more = max(64, len(self._centroids))  # capacity doubles
+                self._centroids = np.vstack([self._centroids, np.zeros((more, self._centroids.shape[1]), dtype=np.float32)])
+                self._slot_seq = np.concatenate([self._slot_seq, np.full(more, -1, dtype=np.int64)])
+                self._touched = np.concatenate([self._touched, np.zeros(more, dtype=np.int64)])
         self._slot_seq[slot] = story.seq
         return slot
 
