@@ -3,8 +3,10 @@
 A static embedding of the title and lead, a MinHash signature of the opening word shingles
 (syndicated copies), the hashed sublinear frequencies of the content terms of the title and
 opening, and the capitalised names of the title and lead (cheap entities). `features` computes
-them a batch at a time; the per-word work is memoised (news repeats its words) and the MinHash
-and term vectors are vectorised over the batch.
+them a batch at a time: each word of the batch is looked up once in a per-thread table of what a
+word contributes to each feature (news repeats its words, so each distinct word is analysed
+once), and the rest runs over the batch's word ids with numpy and compiled loops
+(feature_kernels.py).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import functools
 import itertools
 import re
 import struct
+import threading
 import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
@@ -20,13 +23,14 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from .model import Article
-from .terms import STOP_WORDS, Memo, content_terms, stem, terms_of_words
+from .terms import STOP_WORDS, Memo, stem, word_terms
 
 if TYPE_CHECKING:
     from .clustering import ClusterOptions
 
 ENTITY_NOISE = frozenset("ap afp reuters xinhua upi nyt dpa ansa efe cnn bbc associated press news".split())
 _WORD = re.compile(r"\w+(?:['’.-]\w+)*")
+_CONTROL_SEPARATORS = re.compile("[\x1c-\x1f]")  # what the embedder's normaliser deletes (see embed.py)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?:;\"“”])\s+|\n")
 _PUNCTUATION = "\"'“”‘’()[]{},.;:!?-–—_*"
 _FEATURES_VERSION = 2  # 2: 65536 term dimensions, no title/lead term set
@@ -89,25 +93,267 @@ def features(articles: Sequence[Article], embedder, options: ClusterOptions | No
 
         options = ClusterOptions()
     bodies = [a.text.split(None, options.term_words) for a in articles]  # the opening words, at most term_words
-    leads = [" ".join(words[:options.lead_words]) for words in bodies]
-    texts = [f"{a.title}. {lead}" if a.title else lead for a, lead in zip(articles, leads)]
-    vectors = _round_to_float16(embedder.encode(texts)) if texts else []
-    # the title counts twice: it names the event
-    term_lists = [2 * content_terms(a.title) + terms_of_words(words[:options.term_words]) if a.title
-                  else terms_of_words(words[:options.term_words]) for a, words in zip(articles, bodies)]
-    lexical = _lexical(term_lists, options)  # these two run over the whole batch at once
-    signatures = _minhashes(bodies, options)
+    batch = _WordBatch([a.title.split() if a.title else [] for a in articles], bodies, options)
+    vectors = _round_to_float16(_embed(articles, bodies, batch, embedder, options)) if articles else []
+    lexical = batch.lexical()  # these run over the whole batch at once
+    signatures = _minhashes(bodies, options, batch)
+    names = batch.entities([a.title for a in articles], bodies)
     return [
         ArticleFeatures(
             vector=vector,
             minhash=signature,
-            entities=_entities(article.title, words[:options.lead_words]),
+            entities=entities,
             date=article.date,
             term_index=term_index,
             term_weight=term_weight,
         )
-        for article, words, vector, signature, (term_index, term_weight) in zip(articles, bodies, vectors, signatures, lexical)
+        for article, entities, vector, signature, (term_index, term_weight) in zip(articles, names, vectors, signatures, lexical)
     ]
+
+
+def _embed(articles: Sequence[Article], bodies: Sequence[list[str]], batch: _WordBatch, embedder, options: ClusterOptions) -> np.ndarray:
+    """The embedding of each article's title and lead: `embedder.encode` of "title. lead", the lead
+    being its first lead_words words joined by spaces. An embedder that `splits_on_words` is given
+    the words instead of texts that it would split again, where that is the same."""
+    lead_words = options.lead_words
+
+    def text(i: int) -> str:
+        lead = " ".join(bodies[i][:lead_words])
+        return f"{articles[i].title}. {lead}" if articles[i].title else lead
+
+    if not getattr(embedder, "splits_on_words", False) or lead_words > options.term_words:
+        return embedder.encode([text(i) for i in range(len(articles))])
+    lengths = (batch.lead_lengths() + [len(a.title) + 2 if a.title else 0 for a in articles]).tolist()
+    max_chars = embedder.max_chars
+    # the text itself where the embedder cuts it to max_chars, or where it would delete a title's
+    # control separators (which split treats as spaces)
+    whole = [i for i, a in enumerate(articles) if (max_chars is not None and lengths[i] > max_chars)
+             or (a.title and _CONTROL_SEPARATORS.search(a.title))]
+    vectors = batch.embeddings(embedder, [a.title for a in articles], whole)
+    if whole:
+        vectors[whole] = embedder.encode([text(i) for i in whole])
+    return vectors
+
+
+def _embedded_title_words(title: str) -> list[str]:
+    """The words of "title. " split at whitespace."""
+    words = title.split()
+    if words and not title[-1].isspace():
+        words[-1] += "."
+    else:
+        words.append(".")
+    return words
+
+
+class _Words(dict):
+    """A per-thread table of the words met (word -> id) and, by id, what each word contributes: its
+    content terms' crc32s, its shingle tokens, the name it stands for when capitalised, whether it
+    ends a sentence. A batch looks each word up once; the rest is numpy over the batch's ids.
+    Dropped whole past `limit` words, between batches (a bound on memory over an endless stream)."""
+
+    def __init__(self, limit: int = 500_000):
+        super().__init__()
+        self.limit = limit
+        self.words: list[str] = []  # by id
+        self.completed = 0  # words[:completed] have their contributions below
+        self.term_start = _Growing(np.int64, [0])
+        self.term_crc = _Growing(np.int64)
+        self.token_start = _Growing(np.int64, [0])
+        self.token = _Growing(np.int64)  # crc | length << 32, as `_shingle_tokens`
+        self.entity = _Growing(np.int64)  # index into names; -1: none
+        self.ends_sentence = _Growing(np.bool_)
+        self.length = _Growing(np.int64)
+        self.names: list[str] = []
+        self.name_ids: dict[str, int] = {}
+        self.embedded = None  # the embedder's word table that embed_id refers to (see `embed_ids`)
+        self.embed_id = _Growing(np.int64)
+
+    def __missing__(self, word: str) -> int:
+        index = self[word] = len(self)
+        self.words.append(word)
+        return index
+
+    def complete(self) -> None:
+        """Compute what the words added since the last call contribute."""
+        added, self.completed = self.words[self.completed:], len(self.words)
+        if not added:
+            return
+        records = list(map(_word_record, added))
+        terms = [record[0] for record in records]
+        self.term_crc.extend(np.fromiter(itertools.chain.from_iterable(terms), dtype=np.int64))
+        self.term_start.extend(self.term_start.last() + np.cumsum(np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))))
+        tokens = [record[1] for record in records]
+        self.token.extend(np.fromiter(itertools.chain.from_iterable(tokens), dtype=np.int64))
+        self.token_start.extend(self.token_start.last() + np.cumsum(np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))))
+        entities = list(map(_entity_of, added))
+        name_ids = self.name_ids
+        for name in set(entities).difference(name_ids):
+            if name is not None:
+                name_ids[name] = len(self.names)
+                self.names.append(name)
+        self.entity.extend(np.fromiter((-1 if name is None else name_ids[name] for name in entities), dtype=np.int64, count=len(added)))
+        self.ends_sentence.extend(np.fromiter((word[-1] in _SENTENCE_END for word in added), dtype=np.bool_, count=len(added)))
+        self.length.extend(np.fromiter(map(len, added), dtype=np.int64, count=len(added)))
+
+    def embed_ids(self, embedder, ids: np.ndarray):
+        """The embedder's word table (`StaticEmbedder.word_table`) and the words' ids in it; each
+        word is looked up there once, while that table is the embedder's."""
+        table = embedder.word_table()
+        if table is not self.embedded:
+            self.embedded, self.embed_id = table, _Growing(np.int64)
+        self.embed_id.extend(np.full(len(self.words) - self.embed_id.size, -1, dtype=np.int64))
+        column = self.embed_id.view()
+        missing = np.unique(ids[column[ids] < 0]).tolist()
+        if missing:
+            column[missing] = embedder.word_ids(table, map(self.words.__getitem__, missing), len(missing))
+        return table, column[ids]
+
+
+class _Growing:
+    """A numpy array appended to in place (capacity doubled as needed)."""
+
+    def __init__(self, dtype, initial=()):
+        self.data = np.array(initial, dtype=dtype)
+        self.size = len(self.data)
+
+    def extend(self, values: np.ndarray) -> None:
+        end = self.size + len(values)
+        if end > len(self.data):
+            grown = np.empty(max(end, 2 * len(self.data), 1024), dtype=self.data.dtype)
+            grown[:self.size] = self.data[:self.size]
+            self.data = grown
+        self.data[self.size:end] = values
+        self.size = end
+
+    def last(self):
+        return self.data[self.size - 1]
+
+    def view(self) -> np.ndarray:
+        return self.data[:self.size]
+
+
+_local = threading.local()
+
+
+def _words() -> _Words:
+    # one table per thread: ids handed out in a batch must stay valid until the batch is done
+    if not hasattr(_local, "words"):
+        _local.words = _Words()
+    return _local.words
+
+
+class _WordBatch:
+    """The words of a batch's titles and bodies as ids of the thread's `_Words`: each word is looked
+    up once, and the lexical vectors, MinHash signatures and lead names are computed from the ids."""
+
+    def __init__(self, titles: Sequence[list[str]], bodies: Sequence[list[str]], options: ClusterOptions):
+        self.options, self.count = options, len(bodies)
+        # the body words any feature reads (the opening term_words; more only when lead or shingles read further)
+        reach = max(options.term_words, options.lead_words, options.shingle_span)
+        title_counts = np.fromiter(map(len, titles), dtype=np.int64, count=len(titles))
+        body_counts = np.minimum(np.fromiter(map(len, bodies), dtype=np.int64, count=len(bodies)), reach)
+        table = _words()
+        total = int(title_counts.sum() + body_counts.sum())
+        if len(table) > table.limit:
+            table = _local.words = _Words(table.limit)
+        parts = []
+        for title, body in zip(titles, bodies):
+            parts += title, itertools.islice(body, reach)
+        self.ids = np.fromiter(map(table.__getitem__, itertools.chain.from_iterable(parts)), dtype=np.int64, count=total)
+        table.complete()
+        self.table = table
+        counts = title_counts + body_counts
+        self.title_counts, self.body_counts = title_counts, body_counts
+        self.body_start = np.cumsum(counts) - body_counts  # where each article's body words start in ids
+        self.article = np.repeat(np.arange(self.count, dtype=np.int64), counts)
+        # each word's position in its article's body; negative for the title's words
+        self.position = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - body_counts, counts)
+
+    def lexical(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each article, the sublinear frequencies of the content terms of its title (counted
+        twice: it names the event) and its opening term_words, hashed into `term_dims` dimensions
+        with crc32 (the same in every process), L2-normalised: (sorted dimensions, weights)."""
+        from . import feature_kernels  # numba: compiled (or loaded from its disk cache) on first use
+
+        dims, counts, bounds = feature_kernels.term_counts(
+            self.ids, self.body_start, self.title_counts, self.body_counts, self.table.term_start.view(), self.table.term_crc.view(),
+            self.options.term_words, self.options.term_dims)
+        weights = 1.0 + np.log(counts.astype(np.float32))
+        bounds = bounds.tolist()
+        # each article's L2 norm as np.linalg.norm computes it (a float32 dot product): the stored
+        # float16 weights depend on its last bit
+        norms = [max(float(np.sqrt(weights[begin:end].dot(weights[begin:end]))), 1e-12) for begin, end in zip(bounds[:-1], bounds[1:])]
+        # float32 weights over a float32 norm, as an array over a Python float divides
+        weights = (weights / np.repeat(np.array(norms, dtype=np.float32), np.diff(bounds))).astype(np.float16).astype(np.float32)
+        dims = dims.astype(np.uint16)
+        return [(dims[begin:end].copy(), weights[begin:end].copy()) for begin, end in zip(bounds[:-1], bounds[1:])]
+
+    def minhashes(self) -> list[np.ndarray]:
+        """`_minhash` of each body (datasketch's affine32 scheme), compiled (feature_kernels)."""
+        from . import feature_kernels  # numba: compiled (or loaded from its disk cache) on first use
+
+        options = self.options
+        a, b = _permutations(options.num_perm)[0]
+        signatures, signed = feature_kernels.minhashes(
+            self.ids, self.body_start, self.body_counts, self.table.token_start.view(), self.table.token.view(),
+            options.shingle_span, options.shingle_words, a.astype(np.int64), b.astype(np.int64),
+            _crc32_shift_tables(), _CRC32_SHIFT_BYTES, _CRC32_SPACE)
+        empty = np.zeros(0, dtype=np.uint32)
+        return [signature if sign else empty for signature, sign in zip(signatures, signed.tolist())]
+
+    def embeddings(self, embedder, titles: Sequence[str | None], skipped: list[int]) -> np.ndarray:
+        """`embedder.encode_words` of each article's "title. lead" split at whitespace: the title's
+        words, the last with "." appended (or "." after them when the title ends in whitespace),
+        then the lead's words. The rows of `skipped` articles are left zero."""
+        lead_words = self.options.lead_words
+        titled = np.array([bool(title) for title in titles], dtype=bool)
+        titled[skipped] = False
+        # the title's words kept as they are: all but the last, unless "." follows them apart
+        kept_title = self.title_counts - np.array([bool(title) and bool(count) and not title[-1].isspace()
+                                                   for title, count in zip(titles, self.title_counts.tolist())], dtype=np.int64)
+        lead = np.minimum(self.body_counts, lead_words)
+        counts = np.where(titled, kept_title + 1 + lead, lead)
+        counts[skipped] = 0
+        offsets = np.cumsum(counts) - counts
+        position, article = self.position, self.article
+        title_index = position + self.title_counts[article]  # a title word's index in the title
+        chosen = np.where(position < 0, title_index < kept_title[article], position < lead_words) & (counts[article] > 0)
+        table, chosen_ids = self.table.embed_ids(embedder, self.ids[chosen])
+        ids = np.empty(int(counts.sum()), dtype=np.int64)
+        chosen_article = article[chosen]
+        # where each chosen word goes: the title's words, the word with the ".", the lead's words
+        ids[offsets[chosen_article] + np.where(position[chosen] < 0, title_index[chosen],
+                                               kept_title[chosen_article] + titled[chosen_article] + position[chosen])] = chosen_ids
+        extras = (_embedded_title_words(title)[-1] for title, keep in zip(titles, titled.tolist()) if keep)
+        ids[(offsets + kept_title)[titled]] = embedder.word_ids(table, extras, int(titled.sum()))
+        return embedder.encode_word_ids(table, ids, counts)
+
+    def lead_lengths(self) -> np.ndarray:
+        """For each article, the length of its lead: its first lead_words words joined by spaces."""
+        chosen = (self.position >= 0) & (self.position < self.options.lead_words)
+        words = np.bincount(self.article[chosen], minlength=self.count)
+        return np.bincount(self.article[chosen], weights=self.table.length.view()[self.ids[chosen]], minlength=self.count).astype(np.int64) \
+            + np.maximum(words - 1, 0)
+
+    def entities(self, titles: Sequence[str | None], bodies: Sequence[list[str]]) -> list[frozenset[str]]:
+        """`_entities` of each article's title and lead (its first lead_words words)."""
+        entity = self.table.entity.view()[self.ids]
+        before = np.empty_like(self.ids)
+        before[1:] = self.ids[:-1]
+        # a capitalised word of the title or lead that does not open a sentence: not the first, and
+        # the word before does not end a sentence (nor, in a title, a line: see below)
+        position = self.position
+        chosen = (entity >= 0) & (((position >= 1) & (position < self.options.lead_words))
+                                  | ((position < 0) & (position > -self.title_counts[self.article])))
+        chosen[chosen] &= ~self.table.ends_sentence.view()[before[chosen]]
+        names = self.table.names
+        bounds = np.searchsorted(self.article[chosen], np.arange(self.count + 1)).tolist()
+        found = list(map(names.__getitem__, entity[chosen].tolist()))
+        result = [frozenset(found[begin:end]) for begin, end in zip(bounds[:-1], bounds[1:])]
+        for i, title in enumerate(titles):
+            if title and "\n" in title:  # a title's line break opens a sentence too
+                result[i] = _entities(title, bodies[i][:self.options.lead_words])
+        return result
 
 
 def _entity_of(word: str) -> str | None:
@@ -128,29 +374,24 @@ def _shingle_tokens(word: str) -> tuple[int, ...]:
     return tuple(zlib.crc32(encoded := token.encode("utf-8")) | len(encoded) << 32 for token in _WORD.findall(word.lower()))
 
 
+_CORE = re.compile(r"\W*(\w+)\W*")
+
+
+def _word_record(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """A word's content terms as crc32s, and its `_shingle_tokens`."""
+    match = _CORE.fullmatch(word.lower())
+    if match and (core := match[1]).isascii() and core.isalnum():
+        # most words: ASCII letters and digits between non-word characters, which start no term or
+        # token (terms.TOKEN and _WORD match runs of word characters): the core is the one term
+        # (unless a stop word or single letter) and the one shingle token
+        term = () if core in STOP_WORDS or (len(core) == 1 and core.isalpha()) else (_TERM_CRC[stem(core)],)
+        return term, (zlib.crc32(core.encode("ascii")) | len(core) << 32,)
+    return tuple(map(_TERM_CRC.__getitem__, word_terms(word))), _shingle_tokens(word)
+
+
 _ENTITY_OF = Memo(_entity_of)
 _TERM_CRC = Memo(lambda term: zlib.crc32(term.encode("utf-8")))  # crc32: the same in every process
-_SHINGLE_TOKENS = Memo(_shingle_tokens)
 _SENTENCE_END = frozenset(".!?:;\"“”")  # a word ending in one of these ends its sentence (as _SENTENCE_BREAK)
-
-
-def _lexical(term_lists: Sequence[list[str]], options: ClusterOptions) -> list[tuple[np.ndarray, np.ndarray]]:
-    """For each list of terms: their sublinear frequencies hashed into `term_dims` dimensions with
-    crc32 (the same in every process), L2-normalised: (sorted dimensions, weights)."""
-    lengths = np.fromiter(map(len, term_lists), dtype=np.int64, count=len(term_lists))
-    crcs = np.fromiter(map(_TERM_CRC.__getitem__, itertools.chain.from_iterable(term_lists)), dtype=np.int64, count=int(lengths.sum()))
-    # one sort of (list, dimension) keys counts every list's dimensions at once
-    keys, counts = np.unique(np.repeat(np.arange(len(term_lists), dtype=np.int64), lengths) * options.term_dims
-                             + crcs % options.term_dims, return_counts=True)
-    owner, dims = np.divmod(keys, options.term_dims)
-    weights = 1.0 + np.log(counts.astype(np.float32))
-    bounds = np.searchsorted(owner, np.arange(len(term_lists) + 1))
-    result = []
-    for begin, end in zip(bounds[:-1], bounds[1:]):
-        weight = weights[begin:end]
-        weight = (weight / max(float(np.linalg.norm(weight)), 1e-12)).astype(np.float16).astype(np.float32)
-        result.append((dims[begin:end].astype(np.uint16), weight))
-    return result
 
 
 def _round_to_float16(matrix: np.ndarray) -> np.ndarray:
@@ -160,7 +401,7 @@ def _round_to_float16(matrix: np.ndarray) -> np.ndarray:
 
 def _entities(title: str | None, lead: list[str]) -> frozenset[str]:
     """Capitalised words that do not open a sentence or line, of the title and of the lead's words:
-    names, places, organisations."""
+    names, places, organisations. (`_WordBatch.entities` computes it for a batch.)"""
     names = set()
     for sentence in _SENTENCE_BREAK.split(title) if title else ():
         names.update(map(_ENTITY_OF.__getitem__, sentence.split()[1:]))
@@ -198,75 +439,22 @@ def _minhash(body: list[str], options: ClusterOptions) -> np.ndarray:
     return np.asarray(signature.hashvalues, dtype=np.uint32)
 
 
-def _minhashes(bodies: Sequence[list[str]], options: ClusterOptions) -> list[np.ndarray]:
-    """`_minhash` of each body, the same signatures, vectorised over the batch: each shingle's
-    crc32 is combined from its words' crc32s (crc32 is linear), then datasketch's affine32
-    permutations are applied to all shingles with numpy."""
-    permutations, scheme = _permutations(options.num_perm)
-    if scheme != "affine32":  # another datasketch scheme: let datasketch compute it
+def _minhashes(bodies: Sequence[list[str]], options: ClusterOptions, batch: _WordBatch | None = None) -> list[np.ndarray]:
+    """`_minhash` of each body, the same signatures, vectorised over the batch (`batch`: the bodies'
+    `_WordBatch` when there is one already)."""
+    if _permutations(options.num_perm)[1] != "affine32":  # another datasketch scheme: let datasketch compute it
         return [_minhash(body, options) for body in bodies]
-    n, span = options.shingle_words, options.shingle_span
-    # the tokens of the opening words: a text's tokens are its words' tokens, as no token spans a space
-    word_lists = [list(itertools.islice(itertools.chain.from_iterable(map(_SHINGLE_TOKENS.__getitem__, body[:span])), span))
-                  for body in bodies]
-    signed = [i for i, words in enumerate(word_lists) if len(words) >= 2 * n]  # shorter: no signature, as in _minhash
-    result = [np.zeros(0, dtype=np.uint32)] * len(bodies)
-    if not signed:
-        return result
-    lengths = np.array([len(word_lists[i]) for i in signed], dtype=np.int64)
-    packed = np.fromiter(itertools.chain.from_iterable(word_lists[i] for i in signed), dtype=np.int64, count=int(lengths.sum()))
-    crc, size = (packed & 0xFFFFFFFF).astype(np.uint32), packed >> 32
-    spaced = _crc32_shift(np.full(len(crc), _CRC32_SPACE, dtype=np.uint32), size) ^ crc  # crc32 of " " + word
-    shingles = lengths - n + 1
-    most = int(shingles.max())
-    # grid[article, j]: the first word of the article's j-th shingle; -1 past its last shingle
-    column = np.arange(most)
-    valid = column[None, :] < shingles[:, None]
-    first = np.where(valid, (np.cumsum(lengths) - lengths)[:, None] + column[None, :], 0)
-    hashes = crc[first]
-    for j in range(1, n):  # crc32(a + " " + b) = crc32(a) shifted past len(" " + b) bytes, xor crc32(" " + b)
-        hashes = _crc32_shift(hashes, size[first + j] + 1) ^ spaced[first + j]
-    hashes = _fmix32(hashes)
-    a, b = (p.astype(np.uint32) for p in permutations)
-    for begin in range(0, len(signed), 256):  # 256 articles' permuted hashes (~10 MB) at a time
-        block = hashes[begin:begin + 256, :, None] * a + b  # uint32 arithmetic wraps: datasketch's mod 2^32
-        block[~valid[begin:begin + 256]] = np.uint32(0xFFFFFFFF)
-        for row, signature in zip(signed[begin:begin + 256], block.min(axis=1)):
-            result[row] = signature
-    return result
-
-
-def _fmix32(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's finaliser, as datasketch's affine32 scheme mixes each hash before permuting."""
-    h = h ^ (h >> np.uint32(16))
-    h = h * np.uint32(0x85EBCA6B)
-    h = h ^ (h >> np.uint32(13))
-    h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
+    return (batch or _WordBatch([[]] * len(bodies), bodies, options)).minhashes()
 
 
 _CRC32_SPACE = zlib.crc32(b" ")
 _CRC32_SHIFT_BYTES = 64  # tables for shifting a crc past up to this many bytes at once
 
 
-def _crc32_shift(crc: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Elementwise: crc32(x) carried past `count` more bytes, so that crc32(x + y) =
-    _crc32_shift(crc32(x), len(y)) ^ crc32(y) (zlib's crc32_combine)."""
-    tables = _crc32_shift_tables()
-    while True:
-        step = np.minimum(count, _CRC32_SHIFT_BYTES)
-        at = step * 1024
-        crc = (tables[at + (crc & 0xFF)] ^ tables[at + 256 + ((crc >> 8) & 0xFF)]
-               ^ tables[at + 512 + ((crc >> 16) & 0xFF)] ^ tables[at + 768 + (crc >> 24)])
-        count = count - step
-        if not count.any():
-            return crc
-
-
 @functools.lru_cache(maxsize=1)
 def _crc32_shift_tables() -> np.ndarray:
     """Flat [k, i, v]: where the crc32 register value v << 8i goes after k zero bytes (a linear map,
-    so a register after k bytes is the xor over its four bytes)."""
+    so a register after k bytes is the xor over its four bytes); int64 for feature_kernels."""
     table = np.arange(256, dtype=np.uint32)  # the byte table of the reflected crc32 polynomial
     for _ in range(8):
         table = np.where(table & 1, (table >> np.uint32(1)) ^ np.uint32(0xEDB88320), table >> np.uint32(1))
@@ -276,4 +464,4 @@ def _crc32_shift_tables() -> np.ndarray:
     for k in range(1, _CRC32_SHIFT_BYTES + 1):
         register = table[register & 0xFF] ^ (register >> np.uint32(8))
         tables[k] = register
-    return tables.reshape(-1)
+    return tables.reshape(-1).astype(np.int64)

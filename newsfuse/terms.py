@@ -52,7 +52,8 @@ def tokens(text: str) -> list[str]:
     return joined[:-1].split("\0")
 
 
-def _word_terms(word: str) -> tuple[str, ...]:
+def word_terms(word: str) -> tuple[str, ...]:
+    """`content_terms` of one whitespace-free word (uncached: `terms_of_words` memoises it)."""
     return tuple(stem(t) for t in tokens(word) if t not in STOP_WORDS and not (len(t) == 1 and t.isalpha()))
 
 
@@ -72,7 +73,7 @@ class Memo(dict):
         return value
 
 
-_terms_of_word = Memo(_word_terms, 300_000)  # whitespace-separated word -> its content terms (news repeats its words)
+_terms_of_word = Memo(word_terms, 300_000)  # whitespace-separated word -> its content terms (news repeats its words)
 
 
 def content_terms(text: str) -> list[str]:

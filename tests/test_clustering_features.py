@@ -1,13 +1,17 @@
 """The batch-vectorised feature helpers give exactly what their plain definitions give."""
+import collections
 import json
 import pickle
+import zlib
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from newsfuse.article_features import _datasketch_kwargs, _minhash, _minhashes
+from newsfuse import article_features
+from newsfuse.article_features import ArticleFeatures, _datasketch_kwargs, _entities, _minhash, _minhashes, features
 from newsfuse.clustering import ClusterOptions, _CopyIndex
 from newsfuse.embed import _normalise, get_embedder
+from newsfuse.model import Article
 from newsfuse.terms import STOP_WORDS, content_terms, stem, tokens
 
 from conftest import DATA
@@ -64,7 +68,44 @@ def test_content_terms_by_word_are_the_terms_of_the_whole_text():
 
 def test_static_embedding_by_words_is_model2vecs_embedding():
     embedder = get_embedder("static")
-    texts = _texts(10) + ["a\x1cb \tc\n", "   "]
+    texts = _texts(10) + ["a\x1cb \tc\n", "   ", "Wow " + "!" * 600 + " end"]  # a word of more than max_length tokens
     expected = _normalise(embedder.model.encode(texts, show_progress_bar=False, use_multiprocessing=False))
     assert np.array_equal(embedder.encode(texts), expected)
     assert np.array_equal(pickle.loads(pickle.dumps(embedder)).encode(texts), expected)  # Dask ships it to workers
+
+
+def _plain_features(article: Article, embedder, options: ClusterOptions) -> ArticleFeatures:
+    """An article's features by their definitions, one article and one text at a time."""
+    words = article.text.split(None, options.term_words)
+    lead = " ".join(words[:options.lead_words])
+    vector = embedder.encode([f"{article.title}. {lead}" if article.title else lead])[0]
+    terms = (2 * content_terms(article.title) if article.title else []) + content_terms(" ".join(words[:options.term_words]))
+    counts = collections.Counter(zlib.crc32(term.encode("utf-8")) % options.term_dims for term in terms)
+    dims = np.array(sorted(counts), dtype=np.uint16)
+    weight = 1.0 + np.log(np.array([counts[d] for d in sorted(counts)], dtype=np.float32))
+    weight = weight / max(float(np.linalg.norm(weight)), 1e-12)
+    return ArticleFeatures(vector=vector.astype(np.float16).astype(np.float32), minhash=_minhash(words, options),
+                           entities=_entities(article.title, words[:options.lead_words]), date=article.date,
+                           term_index=dims, term_weight=weight.astype(np.float16).astype(np.float32))
+
+
+def test_batch_features_are_the_plain_features_of_each_article(monkeypatch):
+    options, embedder = ClusterOptions(), get_embedder("static")
+    texts = _texts()
+    articles = [Article(id=str(n), title=title, text=text) for n, (title, text) in enumerate(zip(texts[0:80:2], texts[1:80:2]))]
+    body = texts[1]
+    articles += [Article(id="x" + str(n), title=title, text=text) for n, (title, text) in enumerate([
+        ("Kerry meets Putin in Moscow ", body),  # the "." after the title stands apart
+        ("   ", body), ("", body), (None, body), ("Kerry\x1cLavrov talks", body),  # the embedder deletes \x1c
+        ("Kerry in Moscow\nPutin Talks", body),  # a line break opens a sentence
+        ("Long words", " ".join(["x" * 150] * 25) + " " + body),  # cut to max_chars within the unknown long words
+        ("Nothing below", ""), (None, ""), ("Zürich’s naïve Café", texts[-3]), (None, "Only five words here, sadly."),
+    ])]
+    expected = [_plain_features(a, embedder, options).to_bytes() for a in articles]
+    assert [f.to_bytes() for f in features(articles, embedder, options)] == expected
+    assert features([], embedder, options) == []
+    # the word tables dropped and refilled between batches (their bound on memory) change nothing
+    monkeypatch.setattr(article_features._local, "words", article_features._Words(limit=100), raising=False)
+    monkeypatch.setattr(embedder, "word_limit", 100)
+    batches = [features(articles[i:i + 7], embedder, options) for i in range(0, len(articles), 7)]
+    assert [f.to_bytes() for batch in batches for f in batch] == expected
