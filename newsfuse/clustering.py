@@ -245,7 +245,7 @@ class StreamClusterer:
                 top = _top(cosines, self._slot_seq[slots], self.options.candidates)
                 return slots[top], cosines[top]
         cosines = self._kernels.cosines(self._centroids[:n], feats.vector[None], self._slot_seq[:n])[0]
-        top = _top(cosines, self._slot_seq[:n], self.options.candidates)
+        top = self._kernels.top_k(cosines, self._slot_seq[:n], self.options.candidates)  # as _top, faster for a few
         return top, cosines[top]
 
     def _signals(self, feats: ArticleFeatures, date: int | None, names: np.ndarray | None = None,

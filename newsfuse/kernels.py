@@ -104,3 +104,26 @@ def cosines(rows, vectors, seqs):
                 total += rows[i, k] * vectors[j, k]
             out[j, i] = total if seqs[i] >= 0 else -np.inf
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def top_k(cosines, seqs, k):
+    """Indices of the k largest finite cosines, largest first, ties to the smaller seq: what
+    clustering._top chooses, for a small k in one pass."""
+    best = np.empty(k, dtype=np.int64)
+    found = 0
+    for i in range(len(cosines)):
+        c = cosines[i]
+        if not np.isfinite(c):
+            continue
+        if found == k and (c < cosines[best[k - 1]] or (c == cosines[best[k - 1]] and seqs[i] > seqs[best[k - 1]])):
+            continue
+        at = min(found, k - 1)  # insertion sort into best[:found]
+        while at > 0 and (cosines[best[at - 1]] < c or (cosines[best[at - 1]] == c and seqs[best[at - 1]] > seqs[i])):
+            if at < k:
+                best[at] = best[at - 1]
+            at -= 1
+        best[at] = i
+        found = min(found + 1, k)
+    return best[:found]
+

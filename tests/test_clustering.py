@@ -98,6 +98,18 @@ def test_centroid_cosines_do_not_depend_on_how_many_are_computed_at_once():
     assert np.allclose(together, vectors @ vectors.T, atol=1e-5)
 
 
+def test_the_fast_candidate_choice_is_the_general_one_ties_included():
+    from newsfuse import kernels
+    from newsfuse.clustering import _top
+
+    rng = np.random.default_rng(0)
+    for _ in range(500):  # few distinct values: many ties, broken by the older story (smaller seq)
+        n, k = int(rng.integers(0, 40)), int(rng.integers(1, 10))
+        cosines = rng.choice([0.1, 0.2, 0.3, -np.inf, 0.5], size=n).astype(np.float32)
+        seqs = rng.permutation(n).astype(np.int64)
+        assert set(kernels.top_k(cosines, seqs, k).tolist()) == set(_top(cosines, seqs, k).tolist())
+
+
 def test_features_survive_storage(tac):
     feat = tac[2][0]
     back = ArticleFeatures.from_bytes(feat.to_bytes())
