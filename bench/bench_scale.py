@@ -18,7 +18,10 @@ threshold (0.75, the best pairwise F1 of 0.7-0.85 on this stream), else starts a
 close as in StreamClusterer. No MinHash, no terms, no names: the cost of single-pass clustering
 with nothing but the embedding. Both report pairwise F1 against the stream's own stories.
 
-    python bench/bench_scale.py [--sizes 10000 100000 1000000] [--baseline-size 10000] [--dask-size 20000] [--output bench/results/scale.json]
+At --store-size articles (10k), the whole ingest path of `newsfuse ingest` (cleaning, duplicate
+checks, features, clustering, SQLite transactions) runs on the same stream into a fresh store.
+
+    python bench/bench_scale.py [--sizes 10000 100000 1000000] [--baseline-size 10000] [--store-size 10000] [--dask-size 20000] [--output bench/results/scale.json]
 """
 from __future__ import annotations
 
