@@ -119,34 +119,32 @@ def test_compressed_summaries_drop_attributions_and_cite_the_full_source():
     assert all(len(s.sources) >= 2 for s in attributed(short)), [s.text for s in attributed(short)]
 
 
-def test_a_query_pulls_the_summary_towards_what_was_asked(cli, tmp_path):
+def _summary(cli, path, words: int, *options: str) -> str:
     import json
 
-    path = _sample_cluster_file(tmp_path, question="What did the opposition councillor say about the maintenance budget?")
-    _, plain, _ = cli("summarize", path, "--words", "60")
-    code, focused, err = cli("summarize", path, "--words", "60", "--query-field", "question")
+    code, out, err = cli("summarize", path, "--words", str(words), *options)
     assert code == 0, err
-    plain, focused = json.loads(plain)["summary"], json.loads(focused)["summary"]
+    return json.loads(out)["summary"]
+
+
+def test_a_query_pulls_the_summary_towards_what_was_asked(cli, tmp_path):
+    question = "What did the opposition councillor say about the maintenance budget?"
+    path = _sample_cluster_file(tmp_path, question=question)
+    plain, focused = _summary(cli, path, 60), _summary(cli, path, 60, "--query-field", "question")
     assert "budget" in focused and "budget" not in plain
-    _, direct, _ = cli("summarize", path, "--words", "60", "--query", "What did the opposition councillor say about the maintenance budget?")
-    assert json.loads(direct)["summary"] == focused
+    assert _summary(cli, path, 60, "--query", question) == focused
 
 
 def test_a_topic_title_steers_the_summary_without_narrowing_it_to_the_title(cli, tmp_path):
     """A few words naming a subject (TAC's topic titles) pull in what they name, yet the summary still
     opens with the main event, which a question would have left out."""
-    import json
-
     path = _sample_cluster_file(tmp_path, title="Hydraulic sensor")
-    _, plain, _ = cli("summarize", path, "--words", "80")
-    code, titled, err = cli("summarize", path, "--words", "80", "--query-field", "title")
-    assert code == 0, err
-    plain, titled = json.loads(plain)["summary"], json.loads(titled)["summary"]
+    plain, titled = _summary(cli, path, 80), _summary(cli, path, 80, "--query-field", "title")
     assert "sensor" in titled and "sensor" not in plain
     event = plain.split(". ")[0]
     assert "Eastquay" in event and titled.startswith(event)
-    _, asked, _ = cli("summarize", path, "--words", "80", "--query", "What was wrong with the hydraulic sensor?")
-    assert "sensor" in json.loads(asked)["summary"] and event not in json.loads(asked)["summary"]
+    asked = _summary(cli, path, 80, "--query", "What was wrong with the hydraulic sensor?")
+    assert "sensor" in asked and event not in asked
 
 
 def test_query_field_missing_is_a_one_line_error(cli, tmp_path):
