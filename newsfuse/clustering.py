@@ -183,9 +183,6 @@ class StreamClusterer:
         self._log_df[index] = np.log(self._df[index] + 0.5)
         return date
 
-    def _idf(self, index: np.ndarray) -> np.ndarray:
-        return np.maximum(math.log(self._docs + self.options.idf_prior_docs + 1) - self._log_df[index], 0.0)
-
     def term_counts(self) -> bytes:
         """The stream's document frequencies, for the store to keep beside the articles they count."""
         return zlib.compress(np.concatenate([[self._docs], self._df]).astype("<i8").tobytes())
