@@ -255,7 +255,7 @@ class StreamClusterer:
         lexical = self._lexical_cosines(feats, stories)
         signals = np.empty((len(stories), len(SIGNALS)))
         signals[:, 0] = cosines
-        signals[:, 1] = nearest = np.maximum.reduceat(np.vstack([s.recent_vectors for s in stories]) @ feats.vector,
+        signals[:, 1] = nearest_member = np.maximum.reduceat(np.vstack([s.recent_vectors for s in stories]) @ feats.vector,
                                                       _starts([len(s.recent) for s in stories])[:-1])
         signals[:, 2] = self._kernels.name_overlaps(
             _name_ids(feats.entities) if names is None else names, np.concatenate([s.names for s in stories]),
@@ -266,7 +266,7 @@ class StreamClusterer:
         days = np.array([_days_apart(story, date) for story in stories])
         signals[:, 5] = np.log1p(days)
         signals[:, 6] = same_day = days == 0
-        signals[:, 7] = nearest * same_day
+        signals[:, 7] = nearest_member * same_day
         signals[:, 8] = lexical_nearest * same_day
         return stories, signals
 
@@ -316,7 +316,7 @@ class StreamClusterer:
         story.recent_names.append(_name_ids(feats.entities) if names is None else names)
         del story.recent_names[:-self.options.recent]
         story.names = np.concatenate(story.recent_names)
-        sizes = [len(names) for names in story.recent_names]
+        sizes = [len(member) for member in story.recent_names]
         story.names_member = np.repeat(np.arange(len(sizes), dtype=np.uint8), sizes)
         story.name_sizes = np.array(sizes + [0] * (self.options.recent - len(sizes)), dtype=np.int64)
         story.recent_vectors = np.vstack([m.vector for m in story.recent])
