@@ -46,9 +46,9 @@ WORD = re.compile(r"\w+")
 DIGIT = re.compile(r"\d")
 # words without which the slow patterns cannot match: most lines skip them. The letters that a
 # case-insensitive pattern's i, s and k also match are folded first, so no match is lost.
-PROMO_WORDS = ("before it", "subscribe", "sign up", "learn more", "click here", "download", "advertisement", "sponsored",
-               "journalism", "follow us on", "get ", "newsletter", "continue reading", "all rights reserved", "©", "copyright")
-SHARE_WORDS = ("share", "cookie")
+PROMO_WORDS = re.compile("before it|subscribe|sign up|learn more|click here|download|advertisement|sponsored|journalism|"
+                         "follow us on|get |newsletter|continue reading|all rights reserved|©|copyright")
+SHARE_WORDS = re.compile("share|cookie")
 _IGNORECASE_EXTRAS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "K": "k"})
 
 
@@ -108,9 +108,9 @@ def _furniture_kind(line: str, norm: str, following: str, norm_title: str | None
         return "timestamp" if line.lower().startswith(("updated", "published", "posted", "last")) else "promo"
     if words <= 25 and READ_ALSO.match(line):
         return "read_also"
-    if words <= 30 and any(word in folded for word in PROMO_WORDS) and PROMO.search(line):
+    if words <= 30 and PROMO_WORDS.search(folded) and PROMO.search(line):
         return "promo"
-    if words <= 30 and any(word in folded for word in SHARE_WORDS) and SHARE.search(line):
+    if words <= 30 and SHARE_WORDS.search(folded) and SHARE.search(line):
         return "share"
     tokens = norm.split()
     if tokens and len(tokens) <= 12 and sum(t in SOCIAL for t in tokens) >= max(2, len(tokens) * 0.7):
