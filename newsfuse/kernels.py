@@ -89,7 +89,8 @@ def name_overlaps(article_names, names, member, starts, member_sizes):
     return result
 
 
-@numba.njit(cache=True, nogil=True, fastmath=True)
+# reassociation lets the dot product vectorise; no "no infinities" flag, as free slots score -inf
+@numba.njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 def cosines(rows, vectors, seqs):
     """rows (n, d) and vectors (m, d), L2-normalised: the (m, n) dot products, -inf for a row
     whose seq is negative (a free slot). Each product is computed by the same instructions
