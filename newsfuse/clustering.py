@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import math
 import sys
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence, TypeVar
 
 import numpy as np
 
@@ -37,8 +37,10 @@ from .article_features import ArticleFeatures, features
 from .model import Article
 from .terms import Memo
 
-__all__ = ["SIGNALS", "ArticleFeatures", "ClusterOptions", "StreamClusterer", "assign_stories", "cluster_articles", "features",
+__all__ = ["SIGNALS", "ArticleFeatures", "ClusterOptions", "StreamClusterer", "ahead", "assign_stories", "cluster_articles", "features",
            "story_id_for"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -76,24 +78,59 @@ def story_id_for(first_article_id: str) -> str:
 
 
 class _Story:
-    __slots__ = ("id", "seq", "slot", "size", "first", "last", "total", "profile", "recent", "recent_vectors",
-                 "terms_index", "terms_weight", "terms_segment", "recent_names", "names", "names_member", "name_sizes", "keys")
+    """An open story; what candidate scoring reads is in the clusterer's per-slot arrays."""
+
+    __slots__ = ("id", "seq", "slot", "size", "total", "profile", "keys")
 
     def __init__(self, story_id: str, seq: int):
         self.id, self.seq, self.slot, self.size = story_id, seq, -1, 0
-        self.first = self.last = None  # date ordinals
         self.total = None  # sum of the members' vectors
         # sum of the members' hashed term vectors, heaviest terms only: sorted dimensions, weights
         self.profile = (np.zeros(0, dtype=np.uint16), np.zeros(0, dtype=np.float32))
-        self.recent: list[ArticleFeatures] = []  # the latest members, oldest first
-        self.recent_vectors = None  # their vectors as rows
-        # the profile's and the recent members' term vectors end to end (segment 0: the profile), so
-        # that one gather scores an article against all of them (small types: thousands stay open)
-        self.terms_index = self.terms_weight = self.terms_segment = None
-        # the recent members' name ids likewise, and how many names each member has
-        self.recent_names: list[np.ndarray] = []
-        self.names = self.names_member = self.name_sizes = None
         self.keys: list[str] = []  # article ids in the LSH
+
+
+_POOL_START = 1 << 16  # entries a pool starts with
+
+
+class _Pool:
+    """Variable-length blocks (a story's term profile, its recent members' terms or names) end to
+    end in flat arrays, found by (start, length) per slot and segment, so that one compiled loop
+    reads any candidate's without concatenating them. A rewritten block goes to the end; when the
+    arrays are full, the live blocks are packed into new ones."""
+
+    def __init__(self, dtypes: tuple, segments: int):
+        self.columns = [np.zeros(_POOL_START, dtype=dtype) for dtype in dtypes]
+        self.end = 0
+        self.blocks = np.zeros((0, segments, 2), dtype=np.int64)
+
+    def add_slots(self, count: int) -> None:
+        self.blocks = np.concatenate([self.blocks, np.zeros((count, *self.blocks.shape[1:]), dtype=np.int64)])
+
+    def put(self, slot: int, segment: int, *values: np.ndarray) -> None:
+        length = len(values[0])
+        if self.end + length > len(self.columns[0]):
+            self._pack(length)
+        for column, value in zip(self.columns, values):
+            column[self.end:self.end + length] = value
+        self.blocks[slot, segment] = self.end, length
+        self.end += length
+
+    def clear(self, slot: int) -> None:
+        self.blocks[slot] = 0
+
+    def _pack(self, room: int) -> None:
+        starts, lengths = self.blocks[..., 0].ravel(), self.blocks[..., 1].ravel()
+        live = np.flatnonzero(lengths)
+        new_starts = np.cumsum(lengths[live]) - lengths[live]
+        self.end = int(lengths.sum())
+        gather = np.repeat(starts[live] - new_starts, lengths[live]) + np.arange(self.end)
+        capacity = max(2 * (self.end + room), len(self.columns[0]))
+        columns = [np.zeros(capacity, dtype=column.dtype) for column in self.columns]
+        for old, new in zip(self.columns, columns):
+            new[:self.end] = old[gather]
+        self.columns = columns
+        self.blocks[..., 0].flat[live] = new_starts
 
 
 class StreamClusterer:
@@ -103,6 +140,7 @@ class StreamClusterer:
         if len(options.weights) != len(SIGNALS):
             raise ValueError(f"ClusterOptions.weights needs one weight per signal: {', '.join(SIGNALS)}")
         self.options = options
+        self._weights = np.asarray(options.weights)
         self._stories: dict[str, _Story] = {}  # open stories
         self._seq = 0
         self._newest: int | None = None  # newest date seen, as an ordinal
@@ -113,6 +151,16 @@ class StreamClusterer:
         # changed (a snapshot taken at a smaller count is stale for that slot)
         self._slot_seq = np.zeros(0, dtype=np.int64)
         self._touched = np.zeros(0, dtype=np.int64)
+        # per slot, what candidate scoring reads: the dates spanned (ordinals; -1: none), the latest
+        # `recent` members' vectors in a ring (and how many, and where the next goes), and in pools
+        # the term profile (segment 0) and each member's terms (1 + ring position) and names
+        self._first = np.zeros(0, dtype=np.int64)
+        self._last = np.zeros(0, dtype=np.int64)
+        self._recent_vectors = np.zeros((0, options.recent, 0), dtype=np.float32)
+        self._recent_count = np.zeros(0, dtype=np.int64)
+        self._recent_next = np.zeros(0, dtype=np.int64)
+        self._terms = _Pool((np.uint16, np.float32), 1 + options.recent)
+        self._names = _Pool((np.int64,), options.recent)
         self._added = 0  # articles added so far
         self._lsh: _CopyIndex | None = None  # built on the first signature, once its length is known
         self._copies: dict[str, tuple[str, np.ndarray]] = {}  # LSH key -> (story id, signature)
@@ -122,6 +170,7 @@ class StreamClusterer:
         self._docs = 0
         self._log_df = np.full(options.term_dims, math.log(0.5), dtype=np.float32)
         self._df = np.zeros(options.term_dims, dtype=np.int64)
+        self._log_table = _log_counts(min(1024, _LOG_TABLE_MAX + 1))
         self._scratch = np.zeros(options.term_dims, dtype=np.float64)
         from . import kernels  # numba: compiled (or loaded from its disk cache) here, not on import
 
@@ -162,7 +211,7 @@ class StreamClusterer:
             story = self._stories.get(story_id) or self._open(story_id)
             for article_id, feats in members:
                 self._attach(story, article_id, feats, feats.date.toordinal() if feats.date else self._newest)
-        dates = [s.last for s in self._stories.values() if s.last is not None]
+        dates = [int(self._last[s.slot]) for s in self._stories.values() if self._last[s.slot] >= 0]
         dates += [d for d in (self._newest, now.toordinal() if now else None) if d is not None]
         if dates:
             # no sweep here: the store hands back exactly the stories an uninterrupted run still has
@@ -178,9 +227,11 @@ class StreamClusterer:
             self._newest = date
             self._close_stale()
         self._docs += 1
-        index = feats.term_index.astype(np.intp)
-        self._df[index] += 1
-        self._log_df[index] = np.log(self._df[index] + 0.5)
+        if len(self._log_table) <= min(self._docs, _LOG_TABLE_MAX):  # the table of log(count + 0.5) doubles as counts grow
+            self._log_table = _log_counts(min(2 * len(self._log_table), _LOG_TABLE_MAX + 1))
+        if not self._kernels.count_terms(feats.term_index, self._df, self._log_df, self._log_table):
+            index = feats.term_index.astype(np.intp)  # a count past the table: computed as the table is
+            self._log_df[index] = np.log(self._df[index] + 0.5)
         return date
 
     def term_counts(self) -> bytes:
@@ -219,8 +270,8 @@ class StreamClusterer:
 
     def candidates(self, feats: ArticleFeatures, date: int | None) -> list[tuple[_Story, list[float]]]:
         """The open stories nearest the article by centroid cosine, each with its SIGNALS."""
-        stories, signals = self._signals(feats, date)
-        return list(zip(stories, signals.tolist()))
+        slots, signals = self._signals(feats, date)
+        return [(self._slots[slot], row) for slot, row in zip(slots.tolist(), signals.tolist())]
 
     def snapshot(self) -> Snapshot:
         """The open stories' centroids now, for `nearest_slots` to search elsewhere."""
@@ -246,47 +297,27 @@ class StreamClusterer:
         return top, cosines[top]
 
     def _signals(self, feats: ArticleFeatures, date: int | None, names: np.ndarray | None = None,
-                 nearest: NearestSlots | None = None) -> tuple[list[_Story], np.ndarray]:
-        """The candidate stories and their SIGNALS, one row each (`names`: the article's name ids)."""
+                 nearest: NearestSlots | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The candidate stories' slots and their SIGNALS, one row each (`names`: the article's name ids)."""
         if not self._stories:
-            return [], np.zeros((0, len(SIGNALS)))
+            return np.zeros(0, dtype=np.int64), np.zeros((0, len(SIGNALS)))
         top, cosines = self._nearest(feats, nearest)
-        stories = [self._slots[slot] for slot in top]
-        lexical = self._lexical_cosines(feats, stories)
-        signals = np.empty((len(stories), len(SIGNALS)))
-        signals[:, 0] = cosines
-        signals[:, 1] = nearest_member = np.maximum.reduceat(np.vstack([s.recent_vectors for s in stories]) @ feats.vector,
-                                                      _starts([len(s.recent) for s in stories])[:-1])
-        signals[:, 2] = self._kernels.name_overlaps(
-            _name_ids(feats.entities) if names is None else names, np.concatenate([s.names for s in stories]),
-            np.concatenate([s.names_member for s in stories]), _starts([len(s.names) for s in stories]),
-            np.array([s.name_sizes for s in stories]))
-        signals[:, 3] = lexical[:, 0]
-        signals[:, 4] = lexical_nearest = lexical[:, 1:].max(axis=1)
-        days = np.array([_days_apart(story, date) for story in stories])
-        signals[:, 5] = np.log1p(days)
-        signals[:, 6] = same_day = days == 0
-        signals[:, 7] = nearest_member * same_day
-        signals[:, 8] = lexical_nearest * same_day
-        return stories, signals
-
-    def _lexical_cosines(self, feats: ArticleFeatures, stories: list[_Story]) -> np.ndarray:
-        """TF-IDF cosines of the article to each story's profile and recent members: one row per
-        story, column 0 the profile (members not yet there score 0)."""
-        starts = _starts([len(s.terms_index) for s in stories])
-        return self._kernels.lexical_cosines(
-            feats.term_index, feats.term_weight, self._log_df, math.log(self._docs + self.options.idf_prior_docs + 1),
-            self._scratch, np.concatenate([s.terms_index for s in stories]), np.concatenate([s.terms_weight for s in stories]),
-            np.concatenate([s.terms_segment for s in stories]), starts, 1 + self.options.recent)
+        signals = self._kernels.candidate_signals(
+            top, cosines, feats.vector, feats.term_index, feats.term_weight, _name_ids(feats.entities) if names is None else names,
+            -1 if date is None else date, self._log_df, math.log(self._docs + self.options.idf_prior_docs + 1), self._scratch,
+            self._recent_vectors, self._recent_count, self._terms.blocks, *self._terms.columns, self._names.blocks,
+            *self._names.columns, self._first, self._last)
+        signals[:, 5] = np.log1p(signals[:, 5])
+        return top, signals
 
     def _best_story(self, feats: ArticleFeatures, date: int | None, names: np.ndarray | None = None,
                     nearest: NearestSlots | None = None) -> _Story | None:
-        stories, signals = self._signals(feats, date, names, nearest)
-        if not stories:
+        slots, signals = self._signals(feats, date, names, nearest)
+        if not len(slots):
             return None
-        scores = signals @ np.asarray(self.options.weights)
-        best = max(range(len(stories)), key=lambda i: (scores[i], -stories[i].seq))  # ties: the older story
-        return stories[best] if scores[best] > self.options.join_score else None
+        scores = signals @ self._weights
+        best = np.lexsort((self._slot_seq[slots], -scores))[0]  # the highest score; ties: the older story
+        return self._slots[slots[best]] if scores[best] > self.options.join_score else None
 
     # -- state ----------------------------------------------------------------------------------
 
@@ -300,34 +331,30 @@ class StreamClusterer:
                 names: np.ndarray | None = None) -> None:
         if self._centroids.shape[1] == 0:
             self._centroids = np.zeros((0, len(feats.vector)), dtype=np.float32)
+            self._recent_vectors = np.zeros((0, self.options.recent, len(feats.vector)), dtype=np.float32)
         if story.slot < 0:
             story.slot = self._take_slot(story)
             story.total = np.zeros(len(feats.vector), dtype=np.float64)
+        slot = story.slot
         story.total += feats.vector
-        self._centroids[story.slot] = story.total / max(float(np.linalg.norm(story.total)), 1e-12)
-        self._touched[story.slot] = self._added
+        self._centroids[slot] = story.total / max(float(np.linalg.norm(story.total)), 1e-12)
+        self._touched[slot] = self._added
         dims, weights = self._kernels.merge_terms(*story.profile, feats.term_index, feats.term_weight)
         if len(dims) > 2 * self.options.profile_terms:  # keep the heaviest; ties by dimension, deterministic
             kept = np.sort(np.lexsort((dims, -weights))[:self.options.profile_terms])
             dims, weights = dims[kept], weights[kept]
         story.profile = (dims, weights)
-        story.recent.append(feats)
-        del story.recent[:-self.options.recent]
-        story.recent_names.append(_name_ids(feats.entities) if names is None else names)
-        del story.recent_names[:-self.options.recent]
-        story.names = np.concatenate(story.recent_names)
-        sizes = [len(member) for member in story.recent_names]
-        story.names_member = np.repeat(np.arange(len(sizes), dtype=np.uint8), sizes)
-        story.name_sizes = np.array(sizes + [0] * (self.options.recent - len(sizes)), dtype=np.int64)
-        story.recent_vectors = np.vstack([m.vector for m in story.recent])
-        story.terms_index = np.concatenate([story.profile[0], *(m.term_index for m in story.recent)])
-        story.terms_weight = np.concatenate([story.profile[1], *(m.term_weight for m in story.recent)])
-        story.terms_segment = np.repeat(np.arange(1 + len(story.recent), dtype=np.uint8),
-                                        [len(dims), *(len(m.term_index) for m in story.recent)])
+        self._terms.put(slot, 0, dims, weights)
+        member = self._recent_next[slot]  # the ring's oldest member (or a free place) makes way
+        self._recent_next[slot] = (member + 1) % self.options.recent
+        self._recent_count[slot] = min(self._recent_count[slot] + 1, self.options.recent)
+        self._recent_vectors[slot, member] = feats.vector
+        self._terms.put(slot, 1 + member, feats.term_index, feats.term_weight)
+        self._names.put(slot, member, _name_ids(feats.entities) if names is None else names)
         story.size += 1
         if date is not None:
-            story.first = date if story.first is None else min(story.first, date)
-            story.last = date if story.last is None else max(story.last, date)
+            self._first[slot] = date if self._first[slot] < 0 else min(self._first[slot], date)
+            self._last[slot] = max(self._last[slot], date)
         if len(feats.minhash):
             self._index_copy(story, article_id, feats.minhash, bands or self._bands(feats.minhash))
         self._changed.add(story.id)
@@ -344,6 +371,12 @@ class StreamClusterer:
                 self._centroids = np.vstack([self._centroids, np.zeros((more, self._centroids.shape[1]), dtype=np.float32)])
                 self._slot_seq = np.concatenate([self._slot_seq, np.full(more, -1, dtype=np.int64)])
                 self._touched = np.concatenate([self._touched, np.zeros(more, dtype=np.int64)])
+                self._first, self._last = (np.concatenate([dates, np.full(more, -1, dtype=np.int64)]) for dates in (self._first, self._last))
+                self._recent_vectors = np.concatenate([self._recent_vectors, np.zeros((more, *self._recent_vectors.shape[1:]), dtype=np.float32)])
+                self._recent_count, self._recent_next = (np.concatenate([ring, np.zeros(more, dtype=np.int64)])
+                                                         for ring in (self._recent_count, self._recent_next))
+                self._terms.add_slots(more)
+                self._names.add_slots(more)
         self._slot_seq[slot] = story.seq
         return slot
 
@@ -363,12 +396,19 @@ class StreamClusterer:
 
     def _close_stale(self) -> None:
         horizon = self._newest - self.options.close_days
-        for story in [s for s in self._stories.values() if s.last is not None and s.last < horizon]:
+        n = len(self._slots)
+        stale = np.flatnonzero((self._slot_seq[:n] >= 0) & (self._last[:n] >= 0) & (self._last[:n] < horizon))
+        for slot in stale[np.argsort(self._slot_seq[stale])].tolist():  # in the order the stories opened
+            story = self._slots[slot]
             del self._stories[story.id]
-            self._slots[story.slot] = None
-            self._centroids[story.slot] = 0.0
-            self._slot_seq[story.slot], self._touched[story.slot] = -1, self._added
-            self._free.append(story.slot)
+            self._slots[slot] = None
+            self._centroids[slot] = 0.0
+            self._slot_seq[slot], self._touched[slot] = -1, self._added
+            self._first[slot] = self._last[slot] = -1
+            self._recent_count[slot] = self._recent_next[slot] = 0
+            self._terms.clear(slot)
+            self._names.clear(slot)
+            self._free.append(slot)
             for key in story.keys:
                 self._forget_copy(key)
             self.closed.append(story.id)
@@ -439,7 +479,11 @@ class _CopyIndex:
     def insert(self, key: str, bands: list[bytes]) -> None:
         self.keys[key] = bands
         for table, band in zip(self.tables, bands):
-            table.setdefault(band, set()).add(key)
+            keys = table.get(band)
+            if keys is None:
+                table[band] = {key}
+            else:
+                keys.add(key)
 
     def remove(self, key: str) -> None:
         for table, band in zip(self.tables, self.keys.pop(key)):
@@ -458,16 +502,31 @@ class _CopyIndex:
 def cluster_articles(articles: Sequence[Article], options: ClusterOptions = ClusterOptions(), embedder=None,
                      progress: bool = False, batch_size: int = 1000) -> list[str]:
     """Batch mode: the story id of each article, in input order (the same as adding them one by
-    one). Features are computed a batch at a time; `progress` draws a bar on standard error."""
+    one). Features are computed a batch at a time, the next batch's on a thread while this one's
+    articles are assigned; `progress` draws a bar on standard error."""
     if embedder is None:
         from .embed import get_embedder
 
         embedder = get_embedder("static")
+    batches = (articles[begin:begin + batch_size] for begin in range(0, len(articles), batch_size))
     return assign_stories(
-        ((a.id, f) for begin in range(0, len(articles), batch_size)
-         for a, f in zip(articles[begin:begin + batch_size], features(articles[begin:begin + batch_size], embedder, options))),
+        ((a.id, f) for batch, feats in ahead((batch, features(batch, embedder, options)) for batch in batches) for a, f in zip(batch, feats)),
         options, total=len(articles), progress=progress,
     )
+
+
+_END = object()
+
+
+def ahead(items: Iterable[T]) -> Iterator[T]:
+    """The items of `items` in order, each computed on a worker thread while the caller works on the
+    one before: the compiled kernels and BLAS release the GIL, so on two cores the two overlap."""
+    iterator = iter(items)
+    with ThreadPoolExecutor(1, thread_name_prefix="newsfuse-ahead") as pool:
+        future = pool.submit(next, iterator, _END)
+        while (item := future.result()) is not _END:
+            future = pool.submit(next, iterator, _END)
+            yield item
 
 
 def assign_stories(featured: Iterable[tuple], options: ClusterOptions = ClusterOptions(), total: int | None = None,
@@ -487,6 +546,14 @@ def assign_stories(featured: Iterable[tuple], options: ClusterOptions = ClusterO
     return labels
 
 
+_LOG_TABLE_MAX = 1 << 22
+
+
+def _log_counts(size: int) -> np.ndarray:
+    """log(count + 0.5) of the counts 0 .. size - 1, as float32 (what _log_df holds)."""
+    return np.log(np.arange(size) + 0.5).astype(np.float32)
+
+
 def _name_id(name: str) -> int:
     """A 63-bit id of a name (crc32 and a 31-bit Adler-32 side by side: the same in every process)."""
     encoded = name.encode("utf-8")
@@ -499,21 +566,3 @@ _NAME_ID = Memo(_name_id)
 def _name_ids(names: frozenset[str]) -> np.ndarray:
     """The sorted ids of a set of names."""
     return np.sort(np.fromiter(map(_NAME_ID.__getitem__, names), dtype=np.int64, count=len(names)))
-
-
-def _starts(lengths: list[int]) -> np.ndarray:
-    """Where each of consecutive runs of these lengths starts, and the end of the last."""
-    return np.fromiter(itertools.accumulate(lengths, initial=0), dtype=np.int64, count=len(lengths) + 1)
-
-
-def _days_apart(story: _Story, date: int | None) -> int:
-    if date is None or story.last is None:
-        return 0
-    if date > story.last:
-        return date - story.last
-    if date < story.first:
-        return story.first - date
-    return 0
-
-
-

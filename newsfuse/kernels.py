@@ -11,14 +11,18 @@ import numpy as np
 
 
 @numba.njit(cache=True, nogil=True)
-def lexical_cosines(article_index, article_weight, log_df, log_docs, scratch, index, weight, segment, starts, segments):
-    """TF-IDF cosines of one article to the term segments of each candidate story.
+def candidate_signals(slots, cosines, vector, article_index, article_weight, article_names, date, log_df, log_docs, scratch,
+                      recent_vectors, recent_count, term_blocks, term_index, term_weight, name_blocks, names, first, last):
+    """The SIGNALS of one article against each candidate story (by slot; `cosines`: to their
+    centroids), column 5 holding the days apart (the caller takes log1p).
 
-    `index`/`weight`/`segment`: the candidates' term entries end to end (story i's from starts[i]
-    to starts[i + 1]), each tagged with its segment in the story (0 the profile, then the recent
-    members). IDF of a dimension d is log_docs - log_df[d] (never below 0). `scratch` is a zeroed
-    dense vector of all dimensions, left zeroed. Returns (stories, segments) cosines; an empty
-    segment scores 0."""
+    A story's state lives in per-slot arrays: its recent members' vectors (`recent_vectors[slot,
+    :recent_count[slot]]`), and blocks (start, length) of the flat term and name pools:
+    term_blocks[slot, 0] its term profile, term_blocks[slot, 1 + m] and name_blocks[slot, m]
+    member m's terms and names (sorted name ids; the article's too). TF-IDF weighs the terms: IDF
+    of dimension d is log_docs - log_df[d], never below 0. `scratch`: a zeroed dense vector of all
+    dimensions, left zeroed. `date`, first, last: day ordinals, -1 when unknown. An empty term
+    block or name set scores 0."""
     norm = 0.0
     for i in range(len(article_index)):
         w = article_weight[i] * max(log_docs - log_df[article_index[i]], 0.0)
@@ -28,21 +32,66 @@ def lexical_cosines(article_index, article_weight, log_df, log_docs, scratch, in
         for i in range(len(article_index)):
             d = article_index[i]
             scratch[d] = article_weight[i] * max(log_docs - log_df[d], 0.0) / norm
-    stories = len(starts) - 1
-    dots = np.zeros((stories, segments))
-    norms = np.zeros((stories, segments))
-    for s in range(stories):
-        for e in range(starts[s], starts[s + 1]):
-            d = index[e]
-            w = weight[e] * max(log_docs - log_df[d], 0.0)
-            dots[s, segment[e]] += scratch[d] * w
-            norms[s, segment[e]] += w * w
+    signals = np.zeros((len(slots), 9))
+    for s in range(len(slots)):
+        slot = slots[s]
+        signals[s, 0] = cosines[s]
+        nearest = np.float32(-np.inf)
+        for m in range(recent_count[slot]):
+            nearest = max(nearest, _dot(recent_vectors[slot, m], vector))
+        signals[s, 1] = nearest
+        # lexical: the profile's cosine, and the nearest member's
+        best_member = 0.0
+        for g in range(term_blocks.shape[1]):
+            start, length = term_blocks[slot, g, 0], term_blocks[slot, g, 1]
+            dot = weight_norm = 0.0
+            for e in range(start, start + length):
+                d = term_index[e]
+                w = term_weight[e] * max(log_docs - log_df[d], 0.0)
+                dot += scratch[d] * w
+                weight_norm += w * w
+            cosine = dot / np.sqrt(weight_norm) if weight_norm > 0 else 0.0
+            if g == 0:
+                signals[s, 3] = cosine
+            else:
+                best_member = max(best_member, cosine)
+        signals[s, 4] = best_member
+        # names: the largest cosine between the article's name set and one member's
+        if len(article_names):
+            for m in range(name_blocks.shape[1]):
+                start, length = name_blocks[slot, m, 0], name_blocks[slot, m, 1]
+                shared = 0
+                for e in range(start, start + length):
+                    at = np.searchsorted(article_names, names[e])
+                    if at < len(article_names) and article_names[at] == names[e]:
+                        shared += 1
+                if length > 0:
+                    signals[s, 2] = max(signals[s, 2], shared / np.sqrt(len(article_names) * length))
+        days = 0
+        if date >= 0 and last[slot] >= 0:
+            days = date - last[slot] if date > last[slot] else first[slot] - date if date < first[slot] else 0
+        signals[s, 5] = days
+        same_day = 1.0 if days == 0 else 0.0
+        signals[s, 6] = same_day
+        signals[s, 7] = signals[s, 1] * same_day
+        signals[s, 8] = best_member * same_day
     for i in range(len(article_index)):
         scratch[article_index[i]] = 0.0
-    for s in range(stories):
-        for g in range(segments):
-            dots[s, g] = dots[s, g] / np.sqrt(norms[s, g]) if norms[s, g] > 0 else 0.0
-    return dots
+    return signals
+
+
+@numba.njit(cache=True, nogil=True)
+def count_terms(index, df, log_df, log_table):
+    """Count one more document using these (distinct) dimensions: df[d] += 1 and log_df[d] =
+    log_table[df[d]]. Returns False, leaving log_df as it was, where a count is past the table."""
+    for d in index:
+        df[d] += 1
+    for d in index:
+        if df[d] >= len(log_table):
+            return False
+    for d in index:
+        log_df[d] = log_table[df[d]]
+    return True
 
 
 @numba.njit(cache=True, nogil=True)
@@ -67,30 +116,17 @@ def merge_terms(index_a, weight_a, index_b, weight_b):
     return merged_index[:n], merged_weight[:n]
 
 
-@numba.njit(cache=True, nogil=True)
-def name_overlaps(article_names, names, member, starts, member_sizes):
-    """For each candidate story, the largest cosine between the article's set of names and one of
-    its recent members' (sets as sorted ids; `names`/`member`: the candidates' members' name ids
-    end to end, story i's from starts[i] to starts[i + 1], each tagged with its member;
-    member_sizes[i, m]: how many names member m has)."""
-    stories, members = member_sizes.shape
-    result = np.zeros(stories)
-    if len(article_names) == 0:
-        return result
-    for s in range(stories):
-        shared = np.zeros(members, dtype=np.int64)
-        for e in range(starts[s], starts[s + 1]):
-            at = np.searchsorted(article_names, names[e])
-            if at < len(article_names) and article_names[at] == names[e]:
-                shared[member[e]] += 1
-        for m in range(members):
-            if member_sizes[s, m] > 0:
-                result[s] = max(result[s], shared[m] / np.sqrt(len(article_names) * member_sizes[s, m]))
-    return result
-
-
-# reassociation lets the dot product vectorise; no "no infinities" flag, as free slots score -inf
+# reassociation lets a dot product vectorise; no "no infinities" flag, as free slots score -inf
 @numba.njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _dot(a, b):
+    """a . b in float32, by the same instructions whatever the arrays around them."""
+    total = np.float32(0)
+    for k in range(len(a)):
+        total += a[k] * b[k]
+    return total
+
+
+@numba.njit(cache=True, nogil=True)
 def cosines(rows, vectors, seqs):
     """rows (n, d) and vectors (m, d), L2-normalised: the (m, n) dot products, -inf for a row
     whose seq is negative (a free slot). Each product is computed by the same instructions
@@ -100,10 +136,7 @@ def cosines(rows, vectors, seqs):
     out = np.empty((vectors.shape[0], n), dtype=np.float32)
     for j in range(vectors.shape[0]):
         for i in range(n):
-            total = np.float32(0)
-            for k in range(d):
-                total += rows[i, k] * vectors[j, k]
-            out[j, i] = total if seqs[i] >= 0 else -np.inf
+            out[j, i] = _dot(rows[i], vectors[j]) if seqs[i] >= 0 else -np.inf
     return out
 
 

@@ -49,6 +49,41 @@ def test_batch_and_incremental_give_the_same_stories(tac):
     assert 3 <= len(set(one_by_one)) < len(articles)  # it groups, but not everything into one
 
 
+def test_stories_do_not_depend_on_how_the_state_is_packed(tac, monkeypatch):
+    """A story's terms and names live in flat pools that are packed when full, and log(df + 0.5)
+    comes from a table with a computed fallback past its end: tiny pools and a tiny table (packed
+    and falling back all the time) give the same stories and the same state."""
+    import newsfuse.clustering as clustering
+
+    articles, _, feats = tac
+    roomy = StreamClusterer()
+    expected = [roomy.add(a.id, f) for a, f in zip(articles, feats)]
+    monkeypatch.setattr(clustering, "_POOL_START", 16)
+    monkeypatch.setattr(clustering, "_LOG_TABLE_MAX", 3)
+    cramped = StreamClusterer()
+    assert [cramped.add(a.id, f) for a, f in zip(articles, feats)] == expected
+    for clusterer in (roomy, cramped):
+        np.testing.assert_array_equal(clusterer._log_df, np.log(clusterer._df + 0.5).astype(np.float32))
+        for story in clusterer._stories.values():  # segment 0 of the term pool: the story's profile
+            start, length = clusterer._terms.blocks[story.slot, 0]
+            np.testing.assert_array_equal(clusterer._terms.columns[0][start:start + length], story.profile[0])
+            np.testing.assert_array_equal(clusterer._terms.columns[1][start:start + length], story.profile[1])
+
+
+def test_ahead_keeps_order_and_raises_where_the_items_fail():
+    from newsfuse.clustering import ahead
+
+    def items():
+        yield from range(5)
+        raise ValueError("bad item")
+
+    seen = []
+    with pytest.raises(ValueError, match="bad item"):
+        for item in ahead(items()):
+            seen.append(item)
+    assert seen == [0, 1, 2, 3, 4]
+
+
 def test_restore_continues_as_if_never_stopped(tac):
     articles, _, feats = tac
     whole = StreamClusterer()
