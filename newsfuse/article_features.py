@@ -3,10 +3,10 @@
 A static embedding of the title and lead, a MinHash signature of the opening word shingles
 (syndicated copies), the hashed sublinear frequencies of the content terms of the title and
 opening, and the capitalised names of the title and lead (cheap entities). `features` computes
-them a batch at a time: each word of the batch is looked up once in a per-thread table of what a
-word contributes to each feature (news repeats its words, so each distinct word is analysed
-once), and the rest runs over the batch's word ids with numpy and compiled loops
-(feature_kernels.py).
+them a batch at a time: the batch's texts are split into words, and each word looked up by its
+bytes in a per-thread table of what a word contributes to each feature, in compiled loops
+(feature_kernels.py; news repeats its words, so only a new word is analysed, once, in Python);
+the rest runs over the batch's word ids with numpy and compiled loops.
 """
 from __future__ import annotations
 
@@ -92,12 +92,15 @@ def features(articles: Sequence[Article], embedder, options: ClusterOptions | No
         from .clustering import ClusterOptions
 
         options = ClusterOptions()
-    bodies = [a.text.split(None, options.term_words) for a in articles]  # the opening words, at most term_words
-    batch = _WordBatch([a.title.split() if a.title else [] for a in articles], bodies, options)
-    vectors = _round_to_float16(_embed(articles, bodies, batch, embedder, options)) if articles else []
+    titles = [a.title for a in articles]
+    batch = _WordBatch(titles, [a.text for a in articles], options)
+    vectors = _round_to_float16(_embed(articles, batch, embedder, options)) if articles else []
     lexical = batch.lexical()  # these run over the whole batch at once
-    signatures = _minhashes(bodies, options, batch)
-    names = batch.entities([a.title for a in articles], bodies)
+    if _permutations(options.num_perm)[1] == "affine32":
+        signatures = batch.minhashes()
+    else:  # another datasketch scheme: let datasketch compute it
+        signatures = [_minhash(_body(a, options), options) for a in articles]
+    names = batch.entities(titles, articles)
     return [
         ArticleFeatures(
             vector=vector,
@@ -111,14 +114,20 @@ def features(articles: Sequence[Article], embedder, options: ClusterOptions | No
     ]
 
 
-def _embed(articles: Sequence[Article], bodies: Sequence[list[str]], batch: _WordBatch, embedder, options: ClusterOptions) -> np.ndarray:
+def _body(article: Article, options: ClusterOptions) -> list[str]:
+    """The opening words of an article's text that its features read: at most term_words (and the
+    rest of the text as one more element), as `_WordBatch` splits them."""
+    return article.text.split(None, options.term_words)
+
+
+def _embed(articles: Sequence[Article], batch: _WordBatch, embedder, options: ClusterOptions) -> np.ndarray:
     """The embedding of each article's title and lead: `embedder.encode` of "title. lead", the lead
     being its first lead_words words joined by spaces. An embedder that `splits_on_words` is given
     the words instead of texts that it would split again, where that is the same."""
     lead_words = options.lead_words
 
     def text(i: int) -> str:
-        lead = " ".join(bodies[i][:lead_words])
+        lead = " ".join(_body(articles[i], options)[:lead_words])
         return f"{articles[i].title}. {lead}" if articles[i].title else lead
 
     if not getattr(embedder, "splits_on_words", False) or lead_words > options.term_words:
@@ -135,26 +144,23 @@ def _embed(articles: Sequence[Article], bodies: Sequence[list[str]], batch: _Wor
     return vectors
 
 
-def _embedded_title_words(title: str) -> list[str]:
-    """The words of "title. " split at whitespace."""
-    words = title.split()
-    if words and not title[-1].isspace():
-        words[-1] += "."
-    else:
-        words.append(".")
-    return words
+class _Words:
+    """A per-thread table of the words met and, by id, what each word contributes: its content
+    terms' crc32s, its shingle tokens, the name it stands for when capitalised, whether it ends a
+    sentence. A batch's words are split and looked up in compiled code (`lookup`: their UTF-8
+    bytes in a hash table, feature_kernels.lookup_words); only new words come back to Python, once
+    each. Dropped whole past `limit` words, between batches (a bound on memory over an endless
+    stream). `hash_mask`: the hash bits kept (fewer only to test that collisions change nothing)."""
 
-
-class _Words(dict):
-    """A per-thread table of the words met (word -> id) and, by id, what each word contributes: its
-    content terms' crc32s, its shingle tokens, the name it stands for when capitalised, whether it
-    ends a sentence. A batch looks each word up once; the rest is numpy over the batch's ids.
-    Dropped whole past `limit` words, between batches (a bound on memory over an endless stream)."""
-
-    def __init__(self, limit: int = 500_000):
-        super().__init__()
+    def __init__(self, limit: int = 500_000, hash_mask: int = (1 << 64) - 1):
         self.limit = limit
+        self.hash_mask = np.uint64(hash_mask)
         self.words: list[str] = []  # by id
+        self.bits = 12  # the hash table: 2^bits slots (see feature_kernels.lookup_words)
+        self.slots = np.zeros((1 << self.bits, 3), dtype=np.uint64)
+        self.spans = np.zeros((1024, 2), dtype=np.int64)  # by id: where its bytes are in pool, and how many
+        self.pool = np.zeros(1 << 16, dtype=np.uint8)
+        self.pooled = 0
         self.completed = 0  # words[:completed] have their contributions below
         self.term_start = _Growing(np.int64, [0])
         self.term_crc = _Growing(np.int64)
@@ -168,10 +174,37 @@ class _Words(dict):
         self.embedded = None  # the embedder's word table that embed_id refers to (see `embed_ids`)
         self.embed_id = _Growing(np.int64)
 
-    def __missing__(self, word: str) -> int:
-        index = self[word] = len(self)
-        self.words.append(word)
-        return index
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def lookup(self, buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """The ids of the words buf[starts[k]:ends[k]] (UTF-8, "surrogatepass"), new words added."""
+        from . import feature_kernels
+
+        known = len(self.words)
+        if known + len(starts) > len(self.spans):  # room for every word being new
+            spans = np.zeros((max(known + len(starts), 2 * len(self.spans)), 2), dtype=np.int64)
+            spans[:known] = self.spans[:known]
+            self.spans = spans
+        if self.pooled + int((ends - starts).sum()) > len(self.pool):
+            pool = np.zeros(max(self.pooled + int((ends - starts).sum()), 2 * len(self.pool)), dtype=np.uint8)
+            pool[:self.pooled] = self.pool[:self.pooled]
+            self.pool = pool
+        ids = np.empty(len(starts), dtype=np.int64)
+        done, words = 0, known
+        while True:
+            done, words, self.pooled = feature_kernels.lookup_words(
+                buf, starts, ends, done, ids, self.slots, self.bits, self.spans, self.pool, words, self.pooled, self.hash_mask)
+            if done == len(starts):
+                break
+            self.bits += 1  # half full: twice the slots
+            self.slots = feature_kernels.rehash_words(self.slots, self.bits)
+        if words > known:  # the new words as str, from their bytes
+            at = self.spans[known:words, 0]
+            added = self.pool[at[0]:self.pooled].tobytes()
+            at = (at - at[0]).tolist()
+            self.words += [added[i:j].decode("utf-8", "surrogatepass") for i, j in zip(at, at[1:] + [len(added)])]
+        return ids
 
     def complete(self) -> None:
         """Compute what the words added since the last call contribute."""
@@ -237,37 +270,73 @@ _local = threading.local()
 
 def _words() -> _Words:
     # one table per thread: ids handed out in a batch must stay valid until the batch is done
-    if not hasattr(_local, "words"):
-        _local.words = _Words()
-    return _local.words
+    table = getattr(_local, "words", None)
+    if table is None or len(table) > table.limit:
+        table = _local.words = _Words(table.limit, int(table.hash_mask)) if table is not None else _Words()
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def _spaces() -> tuple[np.ndarray, np.ndarray]:
+    """Where str.split splits, for feature_kernels.split_words: (kind of each byte, whether each
+    code point below 2^16 is whitespace). No code point above is (tested)."""
+    spaces = np.array([chr(c).isspace() for c in range(1 << 16)], dtype=np.bool_)
+    kind = np.zeros(256, dtype=np.uint8)
+    kind[:128] = spaces[:128]  # 1: ASCII whitespace
+    for c in np.flatnonzero(spaces[128:]) + 128:
+        kind[chr(c).encode("utf-8")[0]] = 2  # 2: a byte that starts a whitespace character (and others)
+    return kind, spaces
+
+
+_NO_LIMIT = 1 << 62  # split_words' keep of a title: all its words
 
 
 class _WordBatch:
     """The words of a batch's titles and bodies as ids of the thread's `_Words`: each word is looked
-    up once, and the lexical vectors, MinHash signatures and lead names are computed from the ids."""
+    up once, and the lexical vectors, MinHash signatures and lead names are computed from the ids.
+    Of texts: each title split at whitespace, each body as `_body` splits it (the words any
+    feature reads); `of_words`: of texts split already."""
 
-    def __init__(self, titles: Sequence[list[str]], bodies: Sequence[list[str]], options: ClusterOptions):
-        self.options, self.count = options, len(bodies)
-        # the body words any feature reads (the opening term_words; more only when lead or shingles read further)
-        reach = max(options.term_words, options.lead_words, options.shingle_span)
+    def __init__(self, titles: Sequence[str | None], bodies: Sequence[str], options: ClusterOptions):
+        from . import feature_kernels  # numba: compiled (or loaded from its disk cache) on first use
+
+        texts = [text.encode("utf-8", "surrogatepass") for pair in zip(titles, bodies) for text in (pair[0] or "", pair[1])]
+        ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+        buf = np.frombuffer(b"".join(texts), dtype=np.uint8)
+        # a title's words all; a body's split at most term_words times, and of those the words any
+        # feature reads (the opening term_words; more only when lead or shingles read further)
+        maxsplit = np.tile(np.array([-1, options.term_words], dtype=np.int64), len(bodies))
+        keep = np.tile(np.array([_NO_LIMIT, self._reach(options)], dtype=np.int64), len(bodies))
+        starts, word_ends, counts = feature_kernels.split_words(buf, ends - np.diff(ends, prepend=0), ends, maxsplit, keep, *_spaces())
+        table = _words()
+        self._setup(table, table.lookup(buf, starts, word_ends), counts[0::2].copy(), counts[1::2].copy(), options)
+
+    @classmethod
+    def of_words(cls, titles: Sequence[list[str]], bodies: Sequence[list[str]], options: ClusterOptions) -> _WordBatch:
+        """The batch of titles and bodies given as their words (of a body, the first that any
+        feature reads)."""
+        reach = cls._reach(options)
         title_counts = np.fromiter(map(len, titles), dtype=np.int64, count=len(titles))
         body_counts = np.minimum(np.fromiter(map(len, bodies), dtype=np.int64, count=len(bodies)), reach)
+        words = [word.encode("utf-8", "surrogatepass") for title, body in zip(titles, bodies)
+                 for word in itertools.chain(title, itertools.islice(body, reach))]
+        ends = np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
         table = _words()
-        total = int(title_counts.sum() + body_counts.sum())
-        if len(table) > table.limit:
-            table = _local.words = _Words(table.limit)
-        parts = []
-        for title, body in zip(titles, bodies):
-            parts += title, itertools.islice(body, reach)
-        self.ids = np.fromiter(map(table.__getitem__, itertools.chain.from_iterable(parts)), dtype=np.int64, count=total)
+        batch = cls.__new__(cls)
+        ids = table.lookup(np.frombuffer(b"".join(words), dtype=np.uint8), ends - np.diff(ends, prepend=0), ends)
+        batch._setup(table, ids, title_counts, body_counts, options)
+        return batch
+
+    @staticmethod
+    def _reach(options: ClusterOptions) -> int:
+        return max(options.term_words, options.lead_words, options.shingle_span)
+
+    def _setup(self, table: _Words, ids: np.ndarray, title_counts: np.ndarray, body_counts: np.ndarray, options: ClusterOptions) -> None:
         table.complete()
-        self.table = table
+        self.options, self.table, self.ids = options, table, ids
         counts = title_counts + body_counts
         self.title_counts, self.body_counts = title_counts, body_counts
         self.body_start = np.cumsum(counts) - body_counts  # where each article's body words start in ids
-        self.article = np.repeat(np.arange(self.count, dtype=np.int64), counts)
-        # each word's position in its article's body; negative for the title's words
-        self.position = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - body_counts, counts)
 
     def lexical(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each article, the sublinear frequencies of the content terms of its title (counted
@@ -277,7 +346,7 @@ class _WordBatch:
 
         dims, counts, bounds = feature_kernels.term_counts(
             self.ids, self.body_start, self.title_counts, self.body_counts, self.table.term_start.view(), self.table.term_crc.view(),
-            self.options.term_words, self.options.term_dims)
+            self.options.term_words, self.options.term_dims, max(0, (self.options.term_dims - 1).bit_length() - 8))
         weights = 1.0 + np.log(counts.astype(np.float32))
         bounds = bounds.tolist()
         # each article's L2 norm as np.linalg.norm computes it (a float32 dot product): the stored
@@ -305,54 +374,49 @@ class _WordBatch:
         """`embedder.encode_words` of each article's "title. lead" split at whitespace: the title's
         words, the last with "." appended (or "." after them when the title ends in whitespace),
         then the lead's words. The rows of `skipped` articles are left zero."""
-        lead_words = self.options.lead_words
+        from . import feature_kernels
+
         titled = np.array([bool(title) for title in titles], dtype=bool)
         titled[skipped] = False
         # the title's words kept as they are: all but the last, unless "." follows them apart
         kept_title = self.title_counts - np.array([bool(title) and bool(count) and not title[-1].isspace()
                                                    for title, count in zip(titles, self.title_counts.tolist())], dtype=np.int64)
-        lead = np.minimum(self.body_counts, lead_words)
-        counts = np.where(titled, kept_title + 1 + lead, lead)
+        counts = np.where(titled, kept_title + 1, 0) + np.minimum(self.body_counts, self.options.lead_words)
         counts[skipped] = 0
-        offsets = np.cumsum(counts) - counts
-        position, article = self.position, self.article
-        title_index = position + self.title_counts[article]  # a title word's index in the title
-        chosen = np.where(position < 0, title_index < kept_title[article], position < lead_words) & (counts[article] > 0)
-        table, chosen_ids = self.table.embed_ids(embedder, self.ids[chosen])
-        ids = np.empty(int(counts.sum()), dtype=np.int64)
-        chosen_article = article[chosen]
-        # where each chosen word goes: the title's words, the word with the ".", the lead's words
-        ids[offsets[chosen_article] + np.where(position[chosen] < 0, title_index[chosen],
-                                               kept_title[chosen_article] + titled[chosen_article] + position[chosen])] = chosen_ids
-        extras = (_embedded_title_words(title)[-1] for title, keep in zip(titles, titled.tolist()) if keep)
-        ids[(offsets + kept_title)[titled]] = embedder.word_ids(table, extras, int(titled.sum()))
-        return embedder.encode_word_ids(table, ids, counts)
+        body_counts = self.body_counts.copy()
+        body_counts[skipped] = 0
+        words = feature_kernels.embedded_words(self.ids, self.body_start, self.title_counts, body_counts, kept_title, titled,
+                                               self.options.lead_words)
+        extra = words < 0  # where the title's last word with its "." goes
+        table, ids = self.table.embed_ids(embedder, words[~extra])
+        words[~extra] = ids
+        # that word: the title's last word with "." appended, or "." alone after the title's words
+        known, kept, count = self.table.words, kept_title.tolist(), self.title_counts.tolist()
+        last = self.ids[np.maximum(self.body_start - 1, 0)].tolist() if len(self.ids) else []  # a title's last word
+        extras = (known[last[i]] + "." if kept[i] < count[i] else "." for i in np.flatnonzero(titled).tolist())
+        words[extra] = embedder.word_ids(table, extras, int(titled.sum()))
+        return embedder.encode_word_ids(table, words, counts)
 
     def lead_lengths(self) -> np.ndarray:
         """For each article, the length of its lead: its first lead_words words joined by spaces."""
-        chosen = (self.position >= 0) & (self.position < self.options.lead_words)
-        words = np.bincount(self.article[chosen], minlength=self.count)
-        return np.bincount(self.article[chosen], weights=self.table.length.view()[self.ids[chosen]], minlength=self.count).astype(np.int64) \
-            + np.maximum(words - 1, 0)
+        from . import feature_kernels
 
-    def entities(self, titles: Sequence[str | None], bodies: Sequence[list[str]]) -> list[frozenset[str]]:
+        return feature_kernels.lead_lengths(self.ids, self.body_start, self.body_counts, self.table.length.view(), self.options.lead_words)
+
+    def entities(self, titles: Sequence[str | None], articles: Sequence[Article]) -> list[frozenset[str]]:
         """`_entities` of each article's title and lead (its first lead_words words)."""
-        entity = self.table.entity.view()[self.ids]
-        before = np.empty_like(self.ids)
-        before[1:] = self.ids[:-1]
+        from . import feature_kernels
+
         # a capitalised word of the title or lead that does not open a sentence: not the first, and
         # the word before does not end a sentence (nor, in a title, a line: see below)
-        position = self.position
-        chosen = (entity >= 0) & (((position >= 1) & (position < self.options.lead_words))
-                                  | ((position < 0) & (position > -self.title_counts[self.article])))
-        chosen[chosen] &= ~self.table.ends_sentence.view()[before[chosen]]
-        names = self.table.names
-        bounds = np.searchsorted(self.article[chosen], np.arange(self.count + 1)).tolist()
-        found = list(map(names.__getitem__, entity[chosen].tolist()))
+        found, bounds = feature_kernels.lead_names(self.ids, self.body_start, self.title_counts, self.body_counts,
+                                                   self.table.entity.view(), self.table.ends_sentence.view(), self.options.lead_words)
+        found = list(map(self.table.names.__getitem__, found.tolist()))
+        bounds = bounds.tolist()
         result = [frozenset(found[begin:end]) for begin, end in zip(bounds[:-1], bounds[1:])]
         for i, title in enumerate(titles):
             if title and "\n" in title:  # a title's line break opens a sentence too
-                result[i] = _entities(title, bodies[i][:self.options.lead_words])
+                result[i] = _entities(title, _body(articles[i], self.options)[:self.options.lead_words])
         return result
 
 
@@ -375,12 +439,18 @@ def _shingle_tokens(word: str) -> tuple[int, ...]:
 
 
 _CORE = re.compile(r"\W*(\w+)\W*")
+_ASCII_NON_WORD = "".join(c for c in map(chr, range(128)) if not re.fullmatch(r"\w", c))
 
 
 def _word_record(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """A word's content terms as crc32s, and its `_shingle_tokens`."""
-    match = _CORE.fullmatch(word.lower())
-    if match and (core := match[1]).isascii() and core.isalnum():
+    lowered = word.lower()
+    if lowered.isascii():  # as _CORE, where \w is [A-Za-z0-9_] (several times faster than the regex)
+        core = lowered.strip(_ASCII_NON_WORD)
+    else:
+        match = _CORE.fullmatch(lowered)
+        core = match[1] if match else ""
+    if core.isascii() and core.isalnum():
         # most words: ASCII letters and digits between non-word characters, which start no term or
         # token (terms.TOKEN and _WORD match runs of word characters): the core is the one term
         # (unless a stop word or single letter) and the one shingle token
@@ -439,12 +509,12 @@ def _minhash(body: list[str], options: ClusterOptions) -> np.ndarray:
     return np.asarray(signature.hashvalues, dtype=np.uint32)
 
 
-def _minhashes(bodies: Sequence[list[str]], options: ClusterOptions, batch: _WordBatch | None = None) -> list[np.ndarray]:
-    """`_minhash` of each body, the same signatures, vectorised over the batch (`batch`: the bodies'
-    `_WordBatch` when there is one already)."""
+def _minhashes(bodies: Sequence[list[str]], options: ClusterOptions) -> list[np.ndarray]:
+    """`_minhash` of each body, the same signatures, vectorised over the batch (`features` has
+    `_WordBatch.minhashes` compute them from its batch's words)."""
     if _permutations(options.num_perm)[1] != "affine32":  # another datasketch scheme: let datasketch compute it
         return [_minhash(body, options) for body in bodies]
-    return (batch or _WordBatch([[]] * len(bodies), bodies, options)).minhashes()
+    return _WordBatch.of_words([[]] * len(bodies), bodies, options).minhashes()
 
 
 _CRC32_SPACE = zlib.crc32(b" ")

@@ -14,7 +14,8 @@ and its date. `StreamClusterer.add` then
    are counted over the whole stream so far), shared names, and the gap in days; it joins the best
    story whose weighted score clears `join_score`, or starts a new one.
 
-The per-article loops over the candidates' terms and names are compiled (kernels.py).
+What scoring reads of a story is kept per slot in arrays and flat pools (not per story), so that
+one compiled call (kernels.py) computes every candidate's signals without gathering them first.
 
 Stories close when the newest date seen is more than `close_days` past their last article; a
 closed story leaves the candidate index and the LSH. Story ids derive from the first article's id,

@@ -1,7 +1,10 @@
 """The batch-vectorised feature helpers give exactly what their plain definitions give."""
 import collections
+import itertools
 import json
 import pickle
+import random
+import sys
 import zlib
 
 import numpy as np
@@ -12,9 +15,11 @@ from newsfuse.article_features import ArticleFeatures, _datasketch_kwargs, _enti
 from newsfuse.clustering import ClusterOptions, _CopyIndex
 from newsfuse.embed import _normalise, get_embedder
 from newsfuse.model import Article
-from newsfuse.terms import STOP_WORDS, content_terms, stem, tokens
+from newsfuse.terms import STOP_WORDS, content_terms, stem, tokens, word_terms
 
 from conftest import DATA
+
+_EVERY_SPACE = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
 
 
 def _texts(limit: int = 40) -> list[str]:
@@ -66,12 +71,27 @@ def test_content_terms_by_word_are_the_terms_of_the_whole_text():
     assert content_terms("Russia’s ties with China's warmed") == ["russia", "tie", "china", "warm"]
 
 
+def test_word_records_are_the_terms_and_shingle_tokens_of_the_word():
+    tricky = ["_x_", "a_b", "--", "'s", "Obama's", "“Obama”", "\u212aelvin", "İstanbul", "x\u00b2", "__init__", "(U.S.)", "A", "I.", "9",
+              "e-mail", "#MeToo", "café,", "naïve", "SAID", "x\x00", "\x7fend\x7f", "1st", "don’t", "Zürich’s"]
+    words = {word for text in _texts() for word in text.split()} | set(tricky)
+    for word in words:
+        terms = tuple(zlib.crc32(term.encode("utf-8")) for term in word_terms(word))
+        assert article_features._word_record(word) == (terms, article_features._shingle_tokens(word)), repr(word)
+
+
 def test_static_embedding_by_words_is_model2vecs_embedding():
     embedder = get_embedder("static")
     texts = _texts(10) + ["a\x1cb \tc\n", "   ", "Wow " + "!" * 600 + " end"]  # a word of more than max_length tokens
     expected = _normalise(embedder.model.encode(texts, show_progress_bar=False, use_multiprocessing=False))
     assert np.array_equal(embedder.encode(texts), expected)
     assert np.array_equal(pickle.loads(pickle.dumps(embedder)).encode(texts), expected)  # Dask ships it to workers
+
+
+def _names_apart(first: str) -> str:
+    """`first`, then names, each after one of the non-ASCII characters that split splits at."""
+    names = itertools.cycle(["Kerry", "Putin", "Lavrov", "Merkel"])
+    return first + "".join(space + next(names) for space in _EVERY_SPACE if not space.isascii())
 
 
 def _plain_features(article: Article, embedder, options: ClusterOptions) -> ArticleFeatures:
@@ -100,6 +120,11 @@ def test_batch_features_are_the_plain_features_of_each_article(monkeypatch):
         ("Kerry in Moscow\nPutin Talks", body),  # a line break opens a sentence
         ("Long words", " ".join(["x" * 150] * 25) + " " + body),  # cut to max_chars within the unknown long words
         ("Nothing below", ""), (None, ""), ("Zürich’s naïve Café", texts[-3]), (None, "Only five words here, sadly."),
+        # every character that str.split splits at, in title and body (the words are split in compiled code)
+        (_EVERY_SPACE.join(["Kerry", "meets", "Putin"] * 10), _EVERY_SPACE.join(body.split()) + "\u3000"),
+        (_names_apart("Summit"), _names_apart("Talks") + " " + body),  # names apart by one non-ASCII space each
+        # a lone surrogate past the lead (the embedder's tokenizer takes none)
+        ("Surrogates", " ".join(body.split()[:80]) + " a lone \udfff\u2009surrogate " + " ".join(body.split()[80:])),
     ])]
     expected = [_plain_features(a, embedder, options).to_bytes() for a in articles]
     assert [f.to_bytes() for f in features(articles, embedder, options)] == expected
@@ -109,3 +134,27 @@ def test_batch_features_are_the_plain_features_of_each_article(monkeypatch):
     monkeypatch.setattr(embedder, "word_limit", 100)
     batches = [features(articles[i:i + 7], embedder, options) for i in range(0, len(articles), 7)]
     assert [f.to_bytes() for batch in batches for f in batch] == expected
+    # a word table where every word's hash is one of four: words are told apart by their bytes
+    monkeypatch.setattr(article_features._local, "words", article_features._Words(hash_mask=3))
+    assert [f.to_bytes() for f in features(articles, embedder, options)] == expected
+    assert len(article_features._local.words) > 1000
+
+
+def test_words_are_split_as_str_split_splits_them():
+    assert not [c for c in range(1 << 16, sys.maxunicode + 1) if chr(c).isspace()]  # what split_words assumes
+    from newsfuse import feature_kernels
+
+    rng = random.Random(5)
+    alphabet = list(_EVERY_SPACE) + list("ab.,’é—") + ["\u2012", "\u3001", "\ud800", "\U0001f600", "\u1680", "\u0100"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(30))) for _ in range(3000)] + ["", " ", "a", " a b  "]
+    encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
+    ends = np.cumsum([len(e) for e in encoded]).astype(np.int64)
+    buf = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    maxsplit = np.array([rng.choice([-1, 0, 1, 2, 5]) for _ in texts], dtype=np.int64)
+    keep = np.array([rng.choice([1, 2, 4, 1 << 62]) for _ in texts], dtype=np.int64)
+    starts, word_ends, counts = feature_kernels.split_words(buf, ends - np.diff(ends, prepend=0), ends, maxsplit, keep,
+                                                            *article_features._spaces())
+    words = [buf[b:e].tobytes().decode("utf-8", "surrogatepass") for b, e in zip(starts, word_ends)]
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    for n, text in enumerate(texts):
+        assert words[bounds[n]:bounds[n + 1]] == text.split(None, int(maxsplit[n]))[:keep[n]], repr(text)
