@@ -6,13 +6,10 @@ the cluster JSONL sets): each round goes through every real story in a shuffled 
 new version of it: each article recombined from the sentences of that story's articles (its lead
 sentence kept first, then sentences of the other articles in shuffled order, to the original's
 length), with a new id and the story's dates shifted onto the stream's calendar (2,000 articles a
-day). Articles are generated lazily, a batch at a time, and never stored. The throughput counts
-`features()` (embedding, MinHash, terms, names) and `StreamClusterer.add`, run two ways (--threads):
-2, as `newsfuse cluster` runs, a worker thread computing the next batch's features while the main
-thread assigns this one (generating the stream runs on the worker too, and counts); 1, the two in
-turns on one thread, generating timed apart and left out. Each size runs in a fresh subprocess so
-that its peak resident memory (getrusage maxrss) is its own; it prints a progress line every
-100,000 articles on standard error.
+day). Articles are generated lazily, a batch at a time, and never stored; generating them is timed
+apart and left out of the throughput, which counts `features()` (embedding, MinHash, terms, names)
+and `StreamClusterer.add`. Each size runs in a fresh subprocess so that its peak resident memory
+(getrusage maxrss) is its own; it prints a progress line every 100,000 articles on standard error.
 
 The baseline, at --baseline-size articles (10k), is the simplest single-pass clusterer on the same
 stream and the same embedder: each article's title and lead embedding is compared with the
@@ -24,7 +21,7 @@ with nothing but the embedding. Both report pairwise F1 against the stream's own
 At --store-size articles (10k), the whole ingest path of `newsfuse ingest` (cleaning, duplicate
 checks, features, clustering, SQLite transactions) runs on the same stream into a fresh store.
 
-    python bench/bench_scale.py [--sizes 10000 100000 1000000] [--threads 2 1] [--baseline-size 10000] [--store-size 10000] [--dask-size 20000] [--output bench/results/scale.json]
+    python bench/bench_scale.py [--sizes 10000 100000 1000000] [--baseline-size 10000] [--store-size 10000] [--dask-size 20000] [--output bench/results/scale.json]
 """
 from __future__ import annotations
 
@@ -140,14 +137,11 @@ def stream(size: int, seed: int = 7, stories: list[list[dict]] | None = None) ->
         round_number += 1
 
 
-def run_size(size: int, batch: int = 1000, threads: int = 2) -> dict:
-    """Cluster a stream of `size` articles in this process; throughput and peak memory. With two
-    threads, as `newsfuse cluster` runs: a worker thread generates each batch and computes its
-    features while the main thread assigns the batch before (generating counts in the time here);
-    with one, the two steps take turns and generating is left out of the time."""
+def run_size(size: int, batch: int = 1000) -> dict:
+    """Cluster a stream of `size` articles in this process; throughput and peak memory."""
     from threadpoolctl import threadpool_limits
 
-    from newsfuse.clustering import ClusterOptions, StreamClusterer, ahead, features
+    from newsfuse.clustering import ClusterOptions, StreamClusterer, features
     from newsfuse.embed import get_embedder
 
     options = ClusterOptions()
@@ -159,42 +153,37 @@ def run_size(size: int, batch: int = 1000, threads: int = 2) -> dict:
     stories: set[str] = set()
     f1 = _PairwiseF1(sources)
     open_peak = done = 0
-    seconds = {"generate": 0.0, "features": 0.0, "assign": 0.0}
-
-    def featured():
-        while True:
-            begin = time.thread_time() if threads == 2 else time.perf_counter()
-            articles = [a for _, a in zip(range(batch), generator)]
-            middle = time.thread_time() if threads == 2 else time.perf_counter()
-            if not articles:
-                return
-            feats = features(articles, embedder, options)
-            seconds["generate"] += middle - begin
-            seconds["features"] += (time.thread_time() if threads == 2 else time.perf_counter()) - middle
-            yield articles, feats
-
+    feature_seconds = assign_seconds = generate_seconds = 0.0
+    cpu_start = _cpu_seconds()
     limits = threadpool_limits(1)  # as assign_stories does: one BLAS thread for per-article products
-    cpu_start, wall_start = _cpu_seconds(), time.perf_counter()
-    for articles, feats in ahead(featured()) if threads == 2 else featured():
+    while True:
         begin = time.perf_counter()
+        articles = [a for _, a in zip(range(batch), generator)]
+        generate_seconds += time.perf_counter() - begin
+        if not articles:
+            break
+        begin = time.perf_counter()
+        feats = features(articles, embedder, options)
+        middle = time.perf_counter()
         labels = [clusterer.add(article.id, feat) for article, feat in zip(articles, feats)]
-        seconds["assign"] += time.perf_counter() - begin
+        assign_seconds += time.perf_counter() - middle
         stories.update(labels)
         for article, label in zip(articles, labels):
             f1.add(article.id, label)
+        feature_seconds += middle - begin
         open_peak = max(open_peak, len(clusterer._stories))
         done += len(articles)
         if done % 100_000 == 0 and done < size:
-            elapsed = time.perf_counter() - wall_start - (0 if threads == 2 else seconds["generate"])
-            _progress(done, elapsed, seconds["features"])
-    wall = time.perf_counter() - wall_start
+            _progress(done, feature_seconds + assign_seconds, feature_seconds)
     limits.unregister()
-    total = wall if threads == 2 else seconds["features"] + seconds["assign"]
+    seconds = feature_seconds + assign_seconds
+    cpu = _cpu_seconds() - cpu_start  # includes generating the stream
     return {
-        "articles": size, "threads": threads, "seconds": round(total, 2), "articles_per_s": round(size / total, 1),
-        "feature_articles_per_s": round(size / seconds["features"], 1), "assign_articles_per_s": round(size / seconds["assign"], 1),
-        "generate_seconds": round(seconds["generate"], 2), "cpu_seconds": round(_cpu_seconds() - cpu_start, 2),
-        "stories": len(stories), "open_stories_peak": open_peak, "pairwise_f1": f1.value(), "peak_rss_mb": _peak_rss_mb(),
+        "articles": size, "seconds": round(seconds, 2), "articles_per_s": round(size / seconds, 1),
+        "feature_articles_per_s": round(size / feature_seconds, 1), "assign_articles_per_s": round(size / assign_seconds, 1),
+        "feature_share": round(feature_seconds / seconds, 3), "generate_seconds": round(generate_seconds, 2),
+        "cpu_seconds": round(cpu, 2), "stories": len(stories), "open_stories_peak": open_peak, "pairwise_f1": f1.value(),
+        "peak_rss_mb": _peak_rss_mb(),
     }
 
 
@@ -332,8 +321,6 @@ def _in_subprocess(*args: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="*", type=int, default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--threads", nargs="*", type=int, default=[2, 1], choices=[1, 2],
-                        help="run each size with features on a second thread (2, as newsfuse cluster does) and/or in turns (1)")
     parser.add_argument("--baseline-size", type=int, default=10_000, help="articles for the naive single-pass baseline (0: skip)")
     parser.add_argument("--dask-size", type=int, default=20_000, help="articles for the Dask 1- vs 2-worker run (0: skip)")
     parser.add_argument("--store-size", type=int, default=10_000, help="articles for the whole ingest path into a SQLite store (0: skip)")
@@ -342,11 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive", action="store_true", help=argparse.SUPPRESS)  # with --one: the baseline
     parser.add_argument("--dask-workers", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--store", action="store_true", help=argparse.SUPPRESS)  # with --one: the store ingest
-    parser.add_argument("--one-threads", type=int, default=2, help=argparse.SUPPRESS)  # with --one: run_size's threads
     args = parser.parse_args(argv)
     if args.one:
-        run = (lambda size: run_dask(size, args.dask_workers)) if args.dask_workers else run_naive if args.naive else run_store if args.store else \
-            (lambda size: run_size(size, threads=args.one_threads))
+        run = (lambda size: run_dask(size, args.dask_workers)) if args.dask_workers else run_naive if args.naive else run_store if args.store else run_size
         row = run(args.one)
         print(json.dumps(row))
         return 0
@@ -358,28 +343,25 @@ def main(argv: list[str] | None = None) -> int:
         baseline = _in_subprocess("--one", str(args.baseline_size), "--naive")
         print(f"baseline, naive single-pass on embedding centroids, {baseline['articles']:,} articles: {baseline['articles_per_s']:,} "
               f"articles/s, peak RSS {baseline['peak_rss_mb']:,} MB, {baseline['stories']:,} stories\n", flush=True)
-    print("| articles | threads | seconds | articles/s | features only, articles/s | assignment only, articles/s "
+    print("| articles | seconds | articles/s | features only, articles/s | assignment only, articles/s | share in features "
           "| peak RSS MB | stories | open stories (peak) |")
     print("|---|---|---|---|---|---|---|---|---|")
     for size in args.sizes:
-        for threads in args.threads:
-            row = _in_subprocess("--one", str(size), "--one-threads", str(threads))
-            if baseline and size == baseline["articles"]:
-                row["vs_baseline"] = round(row["articles_per_s"] / baseline["articles_per_s"], 3)
-            rows.append(row)
-            print(f"| {row['articles']:,} | {threads} | {row['seconds']} | {row['articles_per_s']:,} | {row['feature_articles_per_s']:,} "
-                  f"| {row['assign_articles_per_s']:,} | {row['peak_rss_mb']:,} | {row['stories']:,} | {row['open_stories_peak']:,} |", flush=True)
-            # written after every size, so that a long run stopped midway keeps what it measured
-            output.write_text(json.dumps({"sizes": rows, "baseline": baseline, "dask": [], "per_day": PER_DAY}, indent=1) + "\n")
-    for row in rows:
-        if "vs_baseline" in row:
-            print(f"\nat {baseline['articles']:,} articles newsfuse with {row['threads']} thread(s) runs at {row['vs_baseline']:.2f}x "
-                  "the naive baseline's throughput", end="")
-    print()
+        row = _in_subprocess("--one", str(size))
+        if baseline and size == baseline["articles"]:
+            row["vs_baseline"] = round(row["articles_per_s"] / baseline["articles_per_s"], 3)
+        rows.append(row)
+        print(f"| {row['articles']:,} | {row['seconds']} | {row['articles_per_s']:,} | {row['feature_articles_per_s']:,} "
+              f"| {row['assign_articles_per_s']:,} | {row['feature_share']:.0%} | {row['peak_rss_mb']:,} | {row['stories']:,} "
+              f"| {row['open_stories_peak']:,} |", flush=True)
+        # written after every size, so that a long run stopped midway keeps what it measured
+        output.write_text(json.dumps({"sizes": rows, "baseline": baseline, "dask": [], "per_day": PER_DAY}, indent=1) + "\n")
+    if baseline and "vs_baseline" in (rows[0] if rows else {}):
+        print(f"\nat {baseline['articles']:,} articles newsfuse runs at {rows[0]['vs_baseline']:.2f}x the naive baseline's throughput")
     store_row = None
     if args.store_size:
         store_row = _in_subprocess("--one", str(args.store_size), "--store")
-        same = next((r for r in rows if r["articles"] == args.store_size and r["threads"] == 2), None)
+        same = next((r for r in rows if r["articles"] == args.store_size), None)
         print(f"\nstore ingest (cleaning, duplicate checks, features, clustering, SQLite), {args.store_size:,} articles: "
               f"{store_row['articles_per_s']:,} articles/s" + (f", {store_row['articles_per_s'] / same['articles_per_s']:.2f}x the "
               "features-and-clustering rate above" if same else "") + f"; store {store_row['database_mb']:,} MB, "

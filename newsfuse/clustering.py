@@ -28,9 +28,8 @@ import hashlib
 import math
 import sys
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence, TypeVar
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -38,10 +37,8 @@ from .article_features import ArticleFeatures, features
 from .model import Article
 from .terms import Memo
 
-__all__ = ["SIGNALS", "ArticleFeatures", "ClusterOptions", "StreamClusterer", "ahead", "assign_stories", "cluster_articles", "features",
+__all__ = ["SIGNALS", "ArticleFeatures", "ClusterOptions", "StreamClusterer", "assign_stories", "cluster_articles", "features",
            "story_id_for"]
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -503,31 +500,16 @@ class _CopyIndex:
 def cluster_articles(articles: Sequence[Article], options: ClusterOptions = ClusterOptions(), embedder=None,
                      progress: bool = False, batch_size: int = 1000) -> list[str]:
     """Batch mode: the story id of each article, in input order (the same as adding them one by
-    one). Features are computed a batch at a time, the next batch's on a thread while this one's
-    articles are assigned; `progress` draws a bar on standard error."""
+    one). Features are computed a batch at a time; `progress` draws a bar on standard error."""
     if embedder is None:
         from .embed import get_embedder
 
         embedder = get_embedder("static")
-    batches = (articles[begin:begin + batch_size] for begin in range(0, len(articles), batch_size))
     return assign_stories(
-        ((a.id, f) for batch, feats in ahead((batch, features(batch, embedder, options)) for batch in batches) for a, f in zip(batch, feats)),
+        ((a.id, f) for begin in range(0, len(articles), batch_size)
+         for a, f in zip(articles[begin:begin + batch_size], features(articles[begin:begin + batch_size], embedder, options))),
         options, total=len(articles), progress=progress,
     )
-
-
-_END = object()
-
-
-def ahead(items: Iterable[T]) -> Iterator[T]:
-    """The items of `items` in order, each computed on a worker thread while the caller works on the
-    one before: the compiled kernels and BLAS release the GIL, so on two cores the two overlap."""
-    iterator = iter(items)
-    with ThreadPoolExecutor(1, thread_name_prefix="newsfuse-ahead") as pool:
-        future = pool.submit(next, iterator, _END)
-        while (item := future.result()) is not _END:
-            future = pool.submit(next, iterator, _END)
-            yield item
 
 
 def assign_stories(featured: Iterable[tuple], options: ClusterOptions = ClusterOptions(), total: int | None = None,

@@ -8,7 +8,6 @@ keeps every committed batch, and running it again stores the rest (what is store
 from __future__ import annotations
 
 import sys
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -78,32 +77,18 @@ def _ingest_articles(articles: list[Article], store: Store, options: IngestOptio
         raise NewsfuseError(f"{store.path}: cannot continue this store ({error})") from None
     result = IngestResult()
     bar = tqdm(total=len(articles), unit=" articles", disable=not progress, file=sys.stderr, dynamic_ncols=True)
-    embedder = get_embedder(options.embedder)
-    # a batch's features are computed on a thread while the batch before is clustered and committed
-    with ThreadPoolExecutor(1, thread_name_prefix="newsfuse-features") as pool:
-        pending = None
-        for batch in _batches(_new_articles(articles, store, result, skipped=bar.update), options.batch_size):
-            computing = pool.submit(features, [article for article, _ in batch], embedder, options.clustering)
-            if pending:
-                _commit(*pending, clusterer, store, result)
-                bar.update(len(pending[0]))  # an article counts as done once committed
-            pending = batch, computing
-        if pending:
-            _commit(*pending, clusterer, store, result)
-            bar.update(len(pending[0]))
-    bar.close()
-    return result
-
-
-def _batches(items: Iterator, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
+    batch: list[tuple[Article, str]] = []
+    for article, digest in _new_articles(articles, store, result, skipped=bar.update):
+        batch.append((article, digest))
+        if len(batch) >= options.batch_size:
+            _commit(batch, clusterer, store, options, result)
+            bar.update(len(batch))  # an article counts as done once committed
             batch = []
     if batch:
-        yield batch
+        _commit(batch, clusterer, store, options, result)
+        bar.update(len(batch))
+    bar.close()
+    return result
 
 
 def _new_articles(articles: list[Article], store: Store, result: IngestResult, skipped) -> Iterator[tuple[Article, str]]:
@@ -136,9 +121,9 @@ def _new_articles(articles: list[Article], store: Store, result: IngestResult, s
         yield article, digest
 
 
-def _commit(batch: list[tuple[Article, str]], computing: Future, clusterer, store: Store, result: IngestResult) -> None:
-    """Cluster one batch (`computing`: its features), then store it with its stories in one transaction."""
-    vectors = computing.result()
+def _commit(batch: list[tuple[Article, str]], clusterer, store: Store, options: IngestOptions, result: IngestResult) -> None:
+    """Cluster one batch, then store it with its stories in one transaction."""
+    vectors = features([article for article, _ in batch], get_embedder(options.embedder), options.clustering)
     rows = []
     for (article, digest), feature in zip(batch, vectors):
         story_id = clusterer.add(article.id, feature)

@@ -70,20 +70,6 @@ def test_stories_do_not_depend_on_how_the_state_is_packed(tac, monkeypatch):
             np.testing.assert_array_equal(clusterer._terms.columns[1][start:start + length], story.profile[1])
 
 
-def test_ahead_keeps_order_and_raises_where_the_items_fail():
-    from newsfuse.clustering import ahead
-
-    def items():
-        yield from range(5)
-        raise ValueError("bad item")
-
-    seen = []
-    with pytest.raises(ValueError, match="bad item"):
-        for item in ahead(items()):
-            seen.append(item)
-    assert seen == [0, 1, 2, 3, 4]
-
-
 def test_restore_continues_as_if_never_stopped(tac):
     articles, _, feats = tac
     whole = StreamClusterer()
