@@ -83,6 +83,16 @@ def test_malformed_jsonl_names_the_line(tmp_path):
         read_articles([str(path)])
 
 
+def test_a_lone_surrogate_escape_becomes_a_replacement_character(tmp_path, cli):
+    path = tmp_path / "articles.jsonl"
+    path.write_text('{"id": "a", "title": "Half \\ud800 pair", "date": "2021-01-01", "text": "Text with \\udc00 in it and '
+                    'enough words to shingle it, the usual way a report opens."}\n', encoding="utf-8")
+    [article] = read_articles([str(path)])
+    assert article.title == "Half \ufffd pair" and "with \ufffd in" in article.text
+    code, out, err = cli("cluster", path, "--format", "jsonl", "--quiet")
+    assert code == 0 and json.loads(out)["id"] == "a", err
+
+
 def test_jsonl_article_without_text(tmp_path):
     path = tmp_path / "articles.jsonl"
     path.write_text('{"id": "a", "title": "no body"}\n', encoding="utf-8")

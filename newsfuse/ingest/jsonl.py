@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Iterator
 
 from ..model import Article, Cluster, NewsfuseError
@@ -48,8 +49,14 @@ def parse_clusters(data: bytes, name: str) -> Iterator[Cluster]:
         yield _cluster_from_object(obj, where)
 
 
+# JSON can escape half of a surrogate pair ("\ud800"), which is no character: every later stage
+# (encoding, the tokenizer) would fail on it, so it becomes U+FFFD, as a decoder's "replace" does
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def article_from_object(obj: dict, where: str, default_id: str | None) -> Article:
     """One {"id", "source", "url", "title", "date", "text" or "html"} object to an Article."""
+    obj = {key: _LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value for key, value in obj.items()}
     article_id = obj.get("id", default_id)
     if article_id is None or str(article_id).strip() == "":
         raise NewsfuseError(f'{where}: article has no "id"')
