@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 ENTITY_NOISE = frozenset("ap afp reuters xinhua upi nyt dpa ansa efe cnn bbc associated press news".split())
 _WORD = re.compile(r"\w+(?:['’.-]\w+)*")
-_CONTROL_SEPARATORS = re.compile("[\x1c-\x1f]")  # what the embedder's normaliser deletes (see embed.py)
+_CONTROL_SEPARATORS = re.compile("[\x0b\x0c\x1c-\x1f\x85]")  # what the embedder's normaliser deletes (see embed.py)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?:;\"“”])\s+|\n")
 _PUNCTUATION = "\"'“”‘’()[]{},.;:!?-–—_*"
 _FEATURES_VERSION = 2  # 2: 65536 term dimensions, no title/lead term set

@@ -22,7 +22,7 @@ import numpy as np
 from .model import NewsfuseError, Sentence
 
 STATIC_MODEL_DIR = Path(__file__).parent / "models" / "minilm-static"
-_CONTROL_SEPARATORS = re.compile("[\x1c-\x1f]")
+_CONTROL_SEPARATORS = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
 
 
 class Embedder(Protocol):
