@@ -102,9 +102,6 @@ class _Pool:
         self.end = 0
         self.blocks = np.zeros((0, segments, 2), dtype=np.int64)
 
-    def add_slots(self, count: int) -> None:
-        self.blocks = np.concatenate([self.blocks, np.zeros((count, *self.blocks.shape[1:]), dtype=np.int64)])
-
     def put(self, slot: int, segment: int, *values: np.ndarray) -> None:
         length = len(values[0])
         if self.end + length > len(self.columns[0]):
@@ -366,15 +363,11 @@ class StreamClusterer:
             self._slots.append(story)
             if slot >= len(self._centroids):
                 more = max(64, len(self._centroids))  # capacity doubles
-                self._centroids = np.vstack([self._centroids, np.zeros((more, self._centroids.shape[1]), dtype=np.float32)])
-                self._slot_seq = np.concatenate([self._slot_seq, np.full(more, -1, dtype=np.int64)])
-                self._touched = np.concatenate([self._touched, np.zeros(more, dtype=np.int64)])
-                self._first, self._last = (np.concatenate([dates, np.full(more, -1, dtype=np.int64)]) for dates in (self._first, self._last))
-                self._recent_vectors = np.concatenate([self._recent_vectors, np.zeros((more, *self._recent_vectors.shape[1:]), dtype=np.float32)])
-                self._recent_count, self._recent_next = (np.concatenate([ring, np.zeros(more, dtype=np.int64)])
-                                                         for ring in (self._recent_count, self._recent_next))
-                self._terms.add_slots(more)
-                self._names.add_slots(more)
+                self._centroids, self._touched = _grown(self._centroids, more), _grown(self._touched, more)
+                self._slot_seq, self._first, self._last = (_grown(a, more, -1) for a in (self._slot_seq, self._first, self._last))
+                self._recent_vectors = _grown(self._recent_vectors, more)
+                self._recent_count, self._recent_next = _grown(self._recent_count, more), _grown(self._recent_next, more)
+                self._terms.blocks, self._names.blocks = _grown(self._terms.blocks, more), _grown(self._names.blocks, more)
         self._slot_seq[slot] = story.seq
         return slot
 
@@ -527,6 +520,11 @@ def assign_stories(featured: Iterable[tuple], options: ClusterOptions = ClusterO
             labels.append(clusterer.add(article_id, feats, *nearest))
             bar.update(1)
     return labels
+
+
+def _grown(array: np.ndarray, more: int, fill=0) -> np.ndarray:
+    """`array` with `more` rows of `fill` after its own."""
+    return np.concatenate([array, np.full((more, *array.shape[1:]), fill, dtype=array.dtype)])
 
 
 _LOG_TABLE_MAX = 1 << 22
