@@ -147,13 +147,12 @@ class StreamClusterer:
         self._slot_seq = np.zeros(0, dtype=np.int64)
         self._touched = np.zeros(0, dtype=np.int64)
         # per slot, what candidate scoring reads: the dates spanned (ordinals; -1: none), the latest
-        # `recent` members' vectors in a ring (and how many, and where the next goes), and in pools
-        # the term profile (segment 0) and each member's terms (1 + ring position) and names
+        # `recent` members' vectors in a ring (and how many; member n of a story goes to n % recent),
+        # and in pools the term profile (segment 0) and each member's terms (1 + ring position) and names
         self._first = np.zeros(0, dtype=np.int64)
         self._last = np.zeros(0, dtype=np.int64)
         self._recent_vectors = np.zeros((0, options.recent, 0), dtype=np.float32)
         self._recent_count = np.zeros(0, dtype=np.int64)
-        self._recent_next = np.zeros(0, dtype=np.int64)
         self._terms = _Pool((np.uint16, np.float32), 1 + options.recent)
         self._names = _Pool((np.int64,), options.recent)
         self._added = 0  # articles added so far
@@ -340,9 +339,8 @@ class StreamClusterer:
             dims, weights = dims[kept], weights[kept]
         story.profile = (dims, weights)
         self._terms.put(slot, 0, dims, weights)
-        member = self._recent_next[slot]  # the ring's oldest member (or a free place) makes way
-        self._recent_next[slot] = (member + 1) % self.options.recent
-        self._recent_count[slot] = min(self._recent_count[slot] + 1, self.options.recent)
+        member = story.size % self.options.recent  # the ring's oldest member (or a free place) makes way
+        self._recent_count[slot] = min(story.size + 1, self.options.recent)
         self._recent_vectors[slot, member] = feats.vector
         self._terms.put(slot, 1 + member, feats.term_index, feats.term_weight)
         self._names.put(slot, member, _name_ids(feats.entities) if names is None else names)
@@ -366,7 +364,7 @@ class StreamClusterer:
                 self._centroids, self._touched = _grown(self._centroids, more), _grown(self._touched, more)
                 self._slot_seq, self._first, self._last = (_grown(a, more, -1) for a in (self._slot_seq, self._first, self._last))
                 self._recent_vectors = _grown(self._recent_vectors, more)
-                self._recent_count, self._recent_next = _grown(self._recent_count, more), _grown(self._recent_next, more)
+                self._recent_count = _grown(self._recent_count, more)
                 self._terms.blocks, self._names.blocks = _grown(self._terms.blocks, more), _grown(self._names.blocks, more)
         self._slot_seq[slot] = story.seq
         return slot
@@ -396,7 +394,7 @@ class StreamClusterer:
             self._centroids[slot] = 0.0
             self._slot_seq[slot], self._touched[slot] = -1, self._added
             self._first[slot] = self._last[slot] = -1
-            self._recent_count[slot] = self._recent_next[slot] = 0
+            self._recent_count[slot] = 0
             self._terms.clear(slot)
             self._names.clear(slot)
             self._free.append(slot)
