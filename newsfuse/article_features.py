@@ -294,8 +294,7 @@ _NO_LIMIT = 1 << 62  # split_words' keep of a title: all its words
 class _WordBatch:
     """The words of a batch's titles and bodies as ids of the thread's `_Words`: each word is looked
     up once, and the lexical vectors, MinHash signatures and lead names are computed from the ids.
-    Of texts: each title split at whitespace, each body as `_body` splits it (the words any
-    feature reads); `of_words`: of texts split already."""
+    Each title is split at whitespace, each body as `_body` splits it (the words any feature reads)."""
 
     def __init__(self, titles: Sequence[str | None], bodies: Sequence[str], options: ClusterOptions):
         from . import feature_kernels  # numba: compiled (or loaded from its disk cache) on first use
@@ -310,22 +309,6 @@ class _WordBatch:
         starts, word_ends, counts = feature_kernels.split_words(buf, ends - np.diff(ends, prepend=0), ends, maxsplit, keep, *_spaces())
         table = _words()
         self._setup(table, table.lookup(buf, starts, word_ends), counts[0::2].copy(), counts[1::2].copy(), options)
-
-    @classmethod
-    def of_words(cls, titles: Sequence[list[str]], bodies: Sequence[list[str]], options: ClusterOptions) -> _WordBatch:
-        """The batch of titles and bodies given as their words (of a body, the first that any
-        feature reads)."""
-        reach = cls._reach(options)
-        title_counts = np.fromiter(map(len, titles), dtype=np.int64, count=len(titles))
-        body_counts = np.minimum(np.fromiter(map(len, bodies), dtype=np.int64, count=len(bodies)), reach)
-        words = [word.encode("utf-8", "surrogatepass") for title, body in zip(titles, bodies)
-                 for word in itertools.chain(title, itertools.islice(body, reach))]
-        ends = np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
-        table = _words()
-        batch = cls.__new__(cls)
-        ids = table.lookup(np.frombuffer(b"".join(words), dtype=np.uint8), ends - np.diff(ends, prepend=0), ends)
-        batch._setup(table, ids, title_counts, body_counts, options)
-        return batch
 
     @staticmethod
     def _reach(options: ClusterOptions) -> int:
@@ -497,7 +480,7 @@ def _datasketch_kwargs(num_perm: int) -> dict:
 
 def _minhash(body: list[str], options: ClusterOptions) -> np.ndarray:
     """The signature of one body, shingle by shingle through datasketch: the reference that
-    `_minhashes` computes for a whole batch at once."""
+    `_WordBatch.minhashes` computes for a whole batch at once."""
     from datasketch import MinHash
 
     words = _WORD.findall(" ".join(body[:options.shingle_span]).lower())[:options.shingle_span]
@@ -507,14 +490,6 @@ def _minhash(body: list[str], options: ClusterOptions) -> np.ndarray:
     signature = MinHash(hashfunc=zlib.crc32, **_datasketch_kwargs(options.num_perm))  # crc32: the same in every process
     signature.update_batch([" ".join(words[i:i + n]).encode("utf-8") for i in range(len(words) - n + 1)])
     return np.asarray(signature.hashvalues, dtype=np.uint32)
-
-
-def _minhashes(bodies: Sequence[list[str]], options: ClusterOptions) -> list[np.ndarray]:
-    """`_minhash` of each body, the same signatures, vectorised over the batch (`features` has
-    `_WordBatch.minhashes` compute them from its batch's words)."""
-    if _permutations(options.num_perm)[1] != "affine32":  # another datasketch scheme: let datasketch compute it
-        return [_minhash(body, options) for body in bodies]
-    return _WordBatch.of_words([[]] * len(bodies), bodies, options).minhashes()
 
 
 _CRC32_SPACE = zlib.crc32(b" ")

@@ -11,7 +11,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from newsfuse import article_features
-from newsfuse.article_features import ArticleFeatures, _datasketch_kwargs, _entities, _minhash, _minhashes, features
+from newsfuse.article_features import ArticleFeatures, _datasketch_kwargs, _body, _entities, _minhash, features
 from newsfuse.clustering import ClusterOptions, _CopyIndex
 from newsfuse.embed import _normalise, get_embedder
 from newsfuse.model import Article
@@ -34,9 +34,9 @@ def _texts(limit: int = 40) -> list[str]:
 
 def test_batch_minhash_is_datasketchs_shingle_by_shingle_minhash():
     options = ClusterOptions()
-    bodies = [text.split(None, options.term_words) for text in _texts()]
-    batch = _minhashes(bodies, options)
-    one_by_one = [_minhash(body, options) for body in bodies]
+    articles = [Article(id=f"a{n}", text=text) for n, text in enumerate(_texts())]
+    batch = [f.minhash for f in features(articles, get_embedder("static"), options)]
+    one_by_one = [_minhash(_body(article, options), options) for article in articles]
     assert [s.tolist() for s in batch] == [s.tolist() for s in one_by_one]
     assert len(batch[-1]) == len(batch[-2]) == 0 and len(batch[-3]) == len(batch[1]) == options.num_perm
 
