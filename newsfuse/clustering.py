@@ -78,13 +78,11 @@ def story_id_for(first_article_id: str) -> str:
 class _Story:
     """An open story; what candidate scoring reads is in the clusterer's per-slot arrays."""
 
-    __slots__ = ("id", "seq", "slot", "size", "total", "profile", "keys")
+    __slots__ = ("id", "seq", "slot", "size", "total", "keys")
 
     def __init__(self, story_id: str, seq: int):
         self.id, self.seq, self.slot, self.size = story_id, seq, -1, 0
         self.total = None  # sum of the members' vectors
-        # sum of the members' hashed term vectors, heaviest terms only: sorted dimensions, weights
-        self.profile = (np.zeros(0, dtype=np.uint16), np.zeros(0, dtype=np.float32))
         self.keys: list[str] = []  # article ids in the LSH
 
 
@@ -101,6 +99,10 @@ class _Pool:
         self.columns = [np.zeros(_POOL_START, dtype=dtype) for dtype in dtypes]
         self.end = 0
         self.blocks = np.zeros((0, segments, 2), dtype=np.int64)
+
+    def get(self, slot: int, segment: int) -> list[np.ndarray]:
+        start, length = self.blocks[slot, segment]
+        return [column[start:start + length] for column in self.columns]
 
     def put(self, slot: int, segment: int, *values: np.ndarray) -> None:
         length = len(values[0])
@@ -333,11 +335,11 @@ class StreamClusterer:
         story.total += feats.vector
         self._centroids[slot] = story.total / max(float(np.linalg.norm(story.total)), 1e-12)
         self._touched[slot] = self._added
-        dims, weights = self._kernels.merge_terms(*story.profile, feats.term_index, feats.term_weight)
+        # the profile: the sum of the members' hashed term vectors, heaviest terms only
+        dims, weights = self._kernels.merge_terms(*self._terms.get(slot, 0), feats.term_index, feats.term_weight)
         if len(dims) > 2 * self.options.profile_terms:  # keep the heaviest; ties by dimension, deterministic
             kept = np.sort(np.lexsort((dims, -weights))[:self.options.profile_terms])
             dims, weights = dims[kept], weights[kept]
-        story.profile = (dims, weights)
         self._terms.put(slot, 0, dims, weights)
         member = story.size % self.options.recent  # the ring's oldest member (or a free place) makes way
         self._recent_count[slot] = min(story.size + 1, self.options.recent)

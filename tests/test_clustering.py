@@ -64,10 +64,13 @@ def test_stories_do_not_depend_on_how_the_state_is_packed(tac, monkeypatch):
     assert [cramped.add(a.id, f) for a, f in zip(articles, feats)] == expected
     for clusterer in (roomy, cramped):
         np.testing.assert_array_equal(clusterer._log_df, np.log(clusterer._df + 0.5).astype(np.float32))
-        for story in clusterer._stories.values():  # segment 0 of the term pool: the story's profile
-            start, length = clusterer._terms.blocks[story.slot, 0]
-            np.testing.assert_array_equal(clusterer._terms.columns[0][start:start + length], story.profile[0])
-            np.testing.assert_array_equal(clusterer._terms.columns[1][start:start + length], story.profile[1])
+    assert roomy._stories.keys() == cramped._stories.keys()
+    for story_id, story in roomy._stories.items():  # every block: the term profile, the members' terms and names
+        other = cramped._stories[story_id]
+        for pool in ("_terms", "_names"):
+            for segment in range(getattr(roomy, pool).blocks.shape[1]):
+                for ours, theirs in zip(getattr(roomy, pool).get(story.slot, segment), getattr(cramped, pool).get(other.slot, segment)):
+                    np.testing.assert_array_equal(ours, theirs)
 
 
 def test_restore_continues_as_if_never_stopped(tac):
