@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from .embed import CONTROL_SEPARATORS
 from .model import Article
 from .terms import STOP_WORDS, Memo, stem, word_terms
 
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 ENTITY_NOISE = frozenset("ap afp reuters xinhua upi nyt dpa ansa efe cnn bbc associated press news".split())
 _WORD = re.compile(r"\w+(?:['’.-]\w+)*")
-_CONTROL_SEPARATORS = re.compile("[\x0b\x0c\x1c-\x1f\x85]")  # what the embedder's normaliser deletes (see embed.py)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?:;\"“”])\s+|\n")
 _PUNCTUATION = "\"'“”‘’()[]{},.;:!?-–—_*"
 _FEATURES_VERSION = 2  # 2: 65536 term dimensions, no title/lead term set
@@ -137,7 +137,7 @@ def _embed(articles: Sequence[Article], batch: _WordBatch, embedder, options: Cl
     # the text itself where the embedder cuts it to max_chars, or where it would delete a title's
     # control separators (which split treats as spaces)
     whole = [i for i, a in enumerate(articles) if (max_chars is not None and lengths[i] > max_chars)
-             or (a.title and _CONTROL_SEPARATORS.search(a.title))]
+             or (a.title and CONTROL_SEPARATORS.search(a.title))]
     vectors = batch.embeddings(embedder, [a.title for a in articles], whole)
     if whole:
         vectors[whole] = embedder.encode([text(i) for i in whole])

@@ -22,7 +22,7 @@ import numpy as np
 from .model import NewsfuseError, Sentence
 
 STATIC_MODEL_DIR = Path(__file__).parent / "models" / "minilm-static"
-_CONTROL_SEPARATORS = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
+CONTROL_SEPARATORS = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
 
 
 class Embedder(Protocol):
@@ -68,7 +68,7 @@ class StaticEmbedder:
         if max_chars is not None:  # model2vec cuts the text to this many characters before tokenising
             texts = [t[:max_chars] for t in texts]
         # the normaliser deletes these control characters, which Python's split treats as spaces
-        words = [(_CONTROL_SEPARATORS.sub("", t) if _CONTROL_SEPARATORS.search(t) else t).split() for t in texts]
+        words = [(CONTROL_SEPARATORS.sub("", t) if CONTROL_SEPARATORS.search(t) else t).split() for t in texts]
         return self.encode_words(itertools.chain.from_iterable(words), list(map(len, words)))
 
     @functools.cached_property
