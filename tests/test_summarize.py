@@ -173,3 +173,32 @@ def test_update_mode_leaves_out_what_the_reader_has_read(cli, tmp_path):
     assert not any(text in summary for text in read), "a sentence of an article already read was repeated"
     _, everything, _ = cli("summarize", path, "--words", "80")
     assert json.loads(everything)["summary"] != summary
+
+
+def test_a_question_reaches_sentences_that_answer_it_in_other_words():
+    """Pseudo-relevance feedback: the words the most relevant sentences add ("rubble", "collapsed")
+    make a sentence that uses none of the question's words relevant, beyond one that is off the subject."""
+    from newsfuse.embed import get_embedder
+    from newsfuse.model import Article
+    from newsfuse.pipeline import prepare
+    from newsfuse.stories import make_story
+    from newsfuse.summarize import Focus, _query_relevance
+
+    texts = [
+        "The earthquake killed 40 people in Varno on Monday when apartment blocks collapsed into rubble.\n\n"
+        "The mayor of Varno said the harbour festival would go ahead in June as planned.",
+        "At least 40 people were killed by the earthquake, and rescuers searched the rubble of collapsed blocks.\n\n"
+        "Rescuers pulled twelve survivors from the rubble of two collapsed apartment blocks overnight.",
+        "The earthquake that killed 40 people flattened old apartment blocks, which collapsed into rubble.",
+    ]
+    articles = prepare([Article(id=f"a{k}", title="", text=t) for k, t in enumerate(texts)], Options())
+    story = make_story(articles)
+    question = "How many people did the earthquake kill?"
+    focus = Focus(query=question, query_vector=get_embedder("static").encode([question])[0])
+    sentence = {s.text.split()[0] + s.text.split()[1]: s for s in story.sentences}
+    rescued, festival = sentence["Rescuerspulled"], sentence["Themayor"]
+    plain = _query_relevance(story, focus, SummaryOptions(feedback_weight=0.0))
+    fed = _query_relevance(story, focus, SummaryOptions())
+    assert fed[id(rescued)] - plain[id(rescued)] > fed[id(festival)] - plain[id(festival)]
+    assert fed[id(rescued)] > fed[id(festival)]
+    assert _query_relevance(story, focus, SummaryOptions()) == fed  # deterministic
