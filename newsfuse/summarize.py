@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -150,6 +150,7 @@ def summarize_story(story: Story, options: SummaryOptions = SummaryOptions(), fo
         read = _already_read(candidates, focus.seen, focus.thresholds)
         candidates = [s for s in candidates if id(s) not in read] or candidates
     relevance = _query_relevance(story, focus, options)
+    outside: list[Sentence] = []
     title = relevance is not None and _is_title(focus.query, options)
     keep_share = options.update_query_keep if focus.seen else options.title_keep if title else options.query_keep
     if relevance is not None and keep_share < 1.0:  # only the sentences most relevant to the query ...
@@ -160,7 +161,7 @@ def summarize_story(story: Story, options: SummaryOptions = SummaryOptions(), fo
         while keep < len(ranked) and (keep < keep_share * len(ranked) or words < options.query_keep_budgets * options.words):
             words += ranked[keep].words  # and never fewer than a few budgets' worth of words
             keep += 1
-        candidates = ranked[:keep]
+        candidates, outside = ranked[:keep], ranked[keep:]
     if (options.update_concept_model if focus.seen else options.concept_model) == "learned":
         weights = _learned_weights(story, pairs, options, relevance, focus)
     else:
@@ -169,6 +170,7 @@ def summarize_story(story: Story, options: SummaryOptions = SummaryOptions(), fo
         named = _query_words(focus.query)
         weights = {pair: w * (1.0 + options.title_pair_boost) if named & set(pair) else w for pair, w in weights.items()}
     chosen = _select(candidates, shown, pairs, weights, options)
+    chosen += _fill(chosen, outside, shown, pairs, weights, options)
     chosen.sort(key=lambda s: (_relative_position(story, s), story.articles.index(story.article(s.article_id)), s.index))
     in_story = {a.id for a in story.articles}
     return [
@@ -366,6 +368,22 @@ def _select(candidates: list[Sentence], shown: dict[int, str], pairs: dict[int, 
     solve = _solve if options.solver == "ilp" else _greedy
     chosen = solve([lengths[id(s)] for s in useful], [concepts[id(s)] for s in useful], weights, conflicts, options)
     return [useful[i] for i in chosen]
+
+
+def _fill(chosen: list[Sentence], outside: list[Sentence], shown: dict[int, str], pairs: dict[int, set], weights: dict,
+          options: SummaryOptions) -> list[Sentence]:
+    """What the budget has left, given to the sentences a query left out: the most relevant ones may
+    not fill it (DUC 2007 A used 89 of 100 words), and what they do not cover is still worth saying."""
+    left = options.words - sum(len(shown[id(s)].split()) for s in chosen)
+    fitting = [s for s in outside if len(shown[id(s)].split()) <= left]
+    if left < options.min_sentence_words or not fitting:
+        return []
+    both = chosen + fitting
+    repeats = {k for pair in _conflicts(both, shown, options) if min(pair) < len(chosen) <= max(pair) for k in pair}
+    fresh = [s for k, s in enumerate(fitting, start=len(chosen)) if k not in repeats]
+    covered = set().union(*(pairs[id(s)] for s in chosen))
+    uncovered = {c: w for c, w in weights.items() if c not in covered}
+    return _select(fresh, shown, pairs, uncovered, replace(options, words=left)) if fresh else []
 
 
 def _greedy(lengths: list[int], concepts: list[set], weights: dict, conflicts: list[tuple[int, int]],
