@@ -9,9 +9,11 @@ weight: a lazy greedy by uncovered weight per word**0.6 (default), or the exact 
 same thing are never both chosen.
 
 Focus narrows what counts:
-- a query (`Focus.query`): each sentence's relevance (embedding cosine to the query plus the
-  share of the query's words it uses) scales the concepts it uses, and only the most relevant
+- a query (`Focus.query`): each sentence's relevance (embedding cosine to the query, plus the
+  share of the query's words it uses, plus the share it uses of the words the most relevant
+  sentences add: pseudo-relevance feedback) scales the concepts it uses, and only the most relevant
   sentences may be chosen (`query_keep`; `update_query_keep` with read articles, all by default);
+  what they leave of the budget goes to the best of the others;
   a title-like query (a few words naming the topic, not a sentence) keeps more (`title_keep`) and
   the word pairs using its words weigh more (`title_pair_boost`);
 - already-read articles (`Focus.seen`): sentences they state are dropped, and where the query
