@@ -46,7 +46,10 @@ def interval(values: list[float]) -> tuple[float, float]:
 
 
 def report(name: str, resamples: int) -> None:
-    result = json.loads((RESULTS / f"evaluate_{name}.json").read_text(encoding="utf-8"))
+    path = RESULTS / f"evaluate_{name}.json"
+    if not path.exists():
+        raise SystemExit(f"bootstrap: {path} not found: run python bench/bench_evaluate.py {name} first")
+    result = json.loads(path.read_text(encoding="utf-8"))
     scores = {system: {c: row[METRIC] for c, row in rows.items()} for system, rows in result["per_cluster"].items()}
     ours = scores["newsfuse"]
     samples = resampled(ours, resamples)
